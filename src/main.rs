@@ -1,0 +1,205 @@
+//! The `lockstep` command line: parse the arguments, load the schedule,
+//! dispatch to a front end, print, and map the result to an exit code.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use lockstep::schedule::{self, Diagnostic, LoadError, Schedule, Style};
+use lockstep::sim::{self, LockOrder, Model, Outcome, PatchMode, Run, report};
+
+/// A terminal lab for thread schedules and deadlocks.
+#[derive(Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A schedule to open in the TUI (default: the built-in App Engine one).
+    file: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open a schedule in the TUI.
+    Tui {
+        /// The schedule (default: the built-in App Engine one).
+        file: Option<PathBuf>,
+    },
+    /// Run one order headless and print the trace and the outcome.
+    Replay(ReplayArgs),
+    /// Validate schedule files.
+    Check {
+        /// The files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// The schedule file.
+    file: PathBuf,
+    /// Use the patched handler.
+    #[arg(long)]
+    patched: bool,
+    /// The order to run instead of the file's: step ids, comma-separated.
+    #[arg(long, value_name = "A1,A2,…")]
+    order: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The exit codes of DESIGN §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    Finished = 0,
+    Other = 1,
+    BadInput = 2,
+    Deadlock = 3,
+    Stuck = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => tui(cli.file.as_deref()),
+        Some(Command::Tui { file }) => tui(file.as_deref()),
+        Some(Command::Replay(args)) => replay(&args),
+        Some(Command::Check { files }) => Ok(check(&files)),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(error) => {
+            eprintln!("lockstep: {error:#}");
+            Exit::Other.into()
+        }
+    }
+}
+
+fn tui(_file: Option<&Path>) -> anyhow::Result<Exit> {
+    anyhow::bail!("the TUI is not built yet")
+}
+
+fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
+    let Some(schedule) = load(&args.file) else {
+        return Ok(Exit::BadInput);
+    };
+    let Some(run) = run_order(&schedule, args.order.as_deref(), PatchMode::from_flag(args.patched))
+    else {
+        return Ok(Exit::BadInput);
+    };
+    let from_programs = LockOrder::from_programs(&Model::new(&schedule), run.patch);
+    if args.json {
+        let value = report::json(&schedule, &run, &from_programs);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", report::text(&schedule, &run, &from_programs));
+    }
+    Ok(exit_for(&run.outcome))
+}
+
+/// Runs the file's order, or the one given on the command line; prints the
+/// diagnostic and returns `None` if the order is not valid.
+fn run_order(schedule: &Schedule, order: Option<&str>, patch: PatchMode) -> Option<Run> {
+    let (file, text, ids) = match order {
+        Some(text) => ("--order".to_owned(), text.to_owned(), parse_order(text)),
+        None => (String::new(), String::new(), schedule.order.clone()),
+    };
+    let result = sim::resolve_order(schedule, &ids)
+        .and_then(|order| sim::run(schedule, &Model::new(schedule), patch, &order));
+    match result {
+        Ok(run) => Some(run),
+        Err(invalid) if order.is_some() => {
+            let span = order_span(&text, &invalid.path);
+            report_diagnostic(&Diagnostic {
+                file,
+                source: text,
+                span,
+                message: invalid.message,
+                label: invalid.label,
+                help: invalid.help,
+            });
+            None
+        }
+        Err(invalid) => {
+            let path = schedule.title.clone();
+            eprintln!("lockstep: the order of \"{path}\": {}; {}", invalid.message, invalid.help);
+            None
+        }
+    }
+}
+
+/// The step ids of an `--order` value.
+fn parse_order(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The bytes of entry `order[i]` of an `--order` value.
+fn order_span(text: &str, path: &[schedule::locate::Key<'_>]) -> std::ops::Range<usize> {
+    let Some(schedule::locate::Key::Index(wanted)) = path.get(1) else {
+        return 0..text.len();
+    };
+    let mut start = 0;
+    let mut index = 0;
+    for part in text.split(',') {
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            if index == *wanted {
+                let lead = part.len() - part.trim_start().len();
+                return start + lead..start + lead + trimmed.len();
+            }
+            index += 1;
+        }
+        start += part.len() + 1;
+    }
+    0..text.len()
+}
+
+fn check(files: &[PathBuf]) -> Exit {
+    let mut worst = Exit::Finished;
+    for file in files {
+        match load(file) {
+            Some(schedule) => println!("{}: ok ({})", file.display(), schedule.title),
+            None => worst = Exit::BadInput,
+        }
+    }
+    worst
+}
+
+/// Loads a schedule, printing its diagnostic on failure.
+fn load(path: &Path) -> Option<Schedule> {
+    match schedule::load(path) {
+        Ok(schedule) => Some(schedule),
+        Err(LoadError::Invalid(diagnostic)) => {
+            report_diagnostic(&diagnostic);
+            None
+        }
+        Err(error @ LoadError::Io { .. }) => {
+            eprintln!("lockstep: {error}");
+            eprintln!("  check the path, or run `lockstep` for the built-in schedule");
+            None
+        }
+    }
+}
+
+fn report_diagnostic(diagnostic: &Diagnostic) {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let style = if colour { Style::Colour } else { Style::Plain };
+    eprintln!("{}", diagnostic.render(style));
+}
+
+fn exit_for(outcome: &Outcome) -> Exit {
+    match outcome {
+        Outcome::Finished => Exit::Finished,
+        Outcome::Deadlock { .. } => Exit::Deadlock,
+        Outcome::Stuck { .. } => Exit::Stuck,
+    }
+}
