@@ -92,8 +92,11 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let Some(schedule) = load(&args.file) else {
         return Ok(Exit::BadInput);
     };
-    let Some(run) = run_order(&schedule, args.order.as_deref(), PatchMode::from_flag(args.patched))
-    else {
+    let Some(run) = run_order(
+        &schedule,
+        args.order.as_deref(),
+        PatchMode::from_flag(args.patched),
+    ) else {
         return Ok(Exit::BadInput);
     };
     let from_programs = LockOrder::from_programs(&Model::new(&schedule), run.patch);
@@ -130,8 +133,11 @@ fn run_order(schedule: &Schedule, order: Option<&str>, patch: PatchMode) -> Opti
             None
         }
         Err(invalid) => {
-            let path = schedule.title.clone();
-            eprintln!("lockstep: the order of \"{path}\": {}; {}", invalid.message, invalid.help);
+            let title = &schedule.title;
+            eprintln!(
+                "lockstep: the order of \"{title}\": {}; {}",
+                invalid.message, invalid.help
+            );
             None
         }
     }
@@ -139,7 +145,11 @@ fn run_order(schedule: &Schedule, order: Option<&str>, patch: PatchMode) -> Opti
 
 /// The step ids of an `--order` value.
 fn parse_order(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The bytes of entry `order[i]` of an `--order` value.

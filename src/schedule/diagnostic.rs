@@ -44,10 +44,16 @@ impl Diagnostic {
         let span = self.clamped_span();
         let snippet = Snippet::source(self.source.as_str())
             .path(self.file.as_str())
-            .annotation(AnnotationKind::Primary.span(span).label(self.label.as_str()));
+            .annotation(
+                AnnotationKind::Primary
+                    .span(span)
+                    .label(self.label.as_str()),
+            );
         let mut report = vec![Level::ERROR.primary_title(title).element(snippet)];
         if !self.help.is_empty() {
-            report.push(Group::with_title(Level::HELP.secondary_title(self.help.as_str())));
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(self.help.as_str()),
+            ));
         }
         renderer.render(&report)
     }
@@ -121,7 +127,10 @@ mod tests {
     #[test]
     fn renders_file_line_column_caret_and_help() {
         let text = sample(21..22).to_string();
-        assert!(text.contains("unsupported version 2 (at a.ron:2:12)"), "{text}");
+        assert!(
+            text.contains("unsupported version 2 (at a.ron:2:12)"),
+            "{text}"
+        );
         assert!(text.contains("^ this version"), "{text}");
         assert!(text.contains("help: write `version: 1`"), "{text}");
     }

@@ -123,7 +123,10 @@ pub struct Patch {
     pub drop_if_held: String,
 }
 
-#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde passes fields by reference")]
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde passes fields by reference"
+)]
 fn is_false(value: &bool) -> bool {
     !value
 }

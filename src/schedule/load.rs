@@ -139,9 +139,7 @@ fn message_of(code: &RonError) -> String {
 
 fn help_for(code: &RonError) -> String {
     match code {
-        RonError::NoSuchStructField { .. } => {
-            "remove this field or fix its spelling".into()
-        }
+        RonError::NoSuchStructField { .. } => "remove this field or fix its spelling".into(),
         RonError::MissingStructField { field, .. } => format!("add `{field}: …`"),
         RonError::DuplicateStructField { field, .. } => {
             format!("keep one `{field}` and remove the other")

@@ -32,7 +32,10 @@ struct Node {
 /// path that exists (so a missing field still points at its struct).
 #[must_use]
 pub fn locate(source: &str, path: &Path<'_>) -> Range<usize> {
-    let mut scanner = Scanner { text: source.as_bytes(), at: 0 };
+    let mut scanner = Scanner {
+        text: source.as_bytes(),
+        at: 0,
+    };
     scanner.skip_trivia();
     let root = scanner.value();
     let mut node = &root;
@@ -169,9 +172,14 @@ impl Scanner<'_> {
 
     fn raw_string(&mut self) {
         self.at += 1;
-        let hashes = self.text[self.at..].iter().take_while(|&&c| c == b'#').count();
+        let hashes = self.text[self.at..]
+            .iter()
+            .take_while(|&&c| c == b'#')
+            .count();
         self.at += hashes + 1;
-        let close: Vec<u8> = std::iter::once(b'"').chain(std::iter::repeat_n(b'#', hashes)).collect();
+        let close: Vec<u8> = std::iter::once(b'"')
+            .chain(std::iter::repeat_n(b'#', hashes))
+            .collect();
         while self.at < self.text.len() && !self.text[self.at..].starts_with(&close) {
             self.at += 1;
         }
@@ -251,12 +259,18 @@ mod tests {
 
     #[test]
     fn looks_through_some() {
-        assert_eq!(text(&[Key::Field("patch"), Key::Field("try_lock")]), r#""H""#);
+        assert_eq!(
+            text(&[Key::Field("patch"), Key::Field("try_lock")]),
+            r#""H""#
+        );
     }
 
     #[test]
     fn a_missing_key_points_at_the_deepest_value_found() {
-        assert_eq!(text(&[Key::Field("order"), Key::Index(7)]), r#"["A1", /* two */ "A2"]"#);
+        assert_eq!(
+            text(&[Key::Field("order"), Key::Index(7)]),
+            r#"["A1", /* two */ "A2"]"#
+        );
     }
 
     #[test]

@@ -10,6 +10,10 @@ use super::format::Schedule;
 /// The schedule as the text of a `.ron` file.
 ///
 /// Comments of a loaded file are not kept; everything else round-trips.
+///
+/// # Panics
+///
+/// Never: a schedule holds only strings, numbers, lists and structs.
 #[must_use]
 pub fn to_ron(schedule: &Schedule) -> String {
     let config = PrettyConfig::new()
@@ -34,10 +38,9 @@ pub fn save(schedule: &Schedule, path: &Path) -> std::io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let name = path.file_name().map_or_else(
-        || "schedule".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "schedule".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = write_synced(&temp, to_ron(schedule).as_bytes())
         .and_then(|()| std::fs::rename(&temp, path));

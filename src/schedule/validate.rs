@@ -25,7 +25,12 @@ pub struct Invalid {
 
 impl Invalid {
     fn new(path: Vec<Key<'static>>, message: String, label: &str, help: String) -> Self {
-        Self { path, message, label: label.to_owned(), help }
+        Self {
+            path,
+            message,
+            label: label.to_owned(),
+            help,
+        }
     }
 }
 
@@ -125,7 +130,12 @@ fn check_threads(schedule: &Schedule) -> Result<(), Invalid> {
 }
 
 fn empty_id(path: Vec<Key<'static>>, what: &str) -> Invalid {
-    Invalid::new(path, format!("a {what} has an empty id"), "empty", "write a short id".into())
+    Invalid::new(
+        path,
+        format!("a {what} has an empty id"),
+        "empty",
+        "write a short id".into(),
+    )
 }
 
 fn step_path(t: usize, s: usize, field: &'static str) -> Vec<Key<'static>> {
@@ -261,7 +271,10 @@ fn check_all_spawned(schedule: &Schedule, spawned: &HashSet<&str>) -> Result<(),
         if thread.spawned && !spawned.contains(thread.id.as_str()) {
             return Err(Invalid::new(
                 vec![Key::Field("threads"), Key::Index(t), Key::Field("spawned")],
-                format!("thread `{}` is marked `spawned` but no step spawns it", thread.id),
+                format!(
+                    "thread `{}` is marked `spawned` but no step spawns it",
+                    thread.id
+                ),
                 "never starts",
                 format!("add a `Spawn(\"{}\")` step to another thread", thread.id),
             ));
@@ -333,16 +346,25 @@ pub fn out_of_order(
     let thread = &schedule.threads[t];
     let id = &thread.steps[s].id;
     let (message, label) = if previous == s {
-        (format!("step `{id}` is listed twice in the order"), "listed again")
+        (
+            format!("step `{id}` is listed twice in the order"),
+            "listed again",
+        )
     } else {
         let after = &thread.steps[previous].id;
-        (format!("step `{id}` is listed after `{after}`"), "out of program order")
+        (
+            format!("step `{id}` is listed after `{after}`"),
+            "out of program order",
+        )
     };
     Invalid::new(
         path,
         message,
         label,
-        format!("list the steps of thread `{}` in program order, once", thread.id),
+        format!(
+            "list the steps of thread `{}` in program order, once",
+            thread.id
+        ),
     )
 }
 

@@ -22,7 +22,10 @@ pub struct Link {
 /// chain up to it. Empty when no thread is blocked.
 #[must_use]
 pub fn wait_chain(state: &State) -> Vec<Link> {
-    let Some(start) = state.threads.iter().position(|t| matches!(t.status, Status::Blocked(_)))
+    let Some(start) = state
+        .threads
+        .iter()
+        .position(|t| matches!(t.status, Status::Blocked(_)))
     else {
         return Vec::new();
     };
@@ -38,7 +41,11 @@ pub fn wait_chain(state: &State) -> Vec<Link> {
             Wait::Lock(l) => state.locks[l].holder,
             Wait::Join(t) => Some(t),
         };
-        chain.push(Link { thread: current, waits_for: wait, held_by });
+        chain.push(Link {
+            thread: current,
+            waits_for: wait,
+            held_by,
+        });
         match held_by {
             Some(next) => current = next,
             None => break,
@@ -78,7 +85,12 @@ impl LockOrder {
         let mut graph = Self::default();
         for event in events {
             for &(from, to) in &event.order_edges {
-                graph.add(OrderEdge { from, to, thread: event.thread, step: event.step });
+                graph.add(OrderEdge {
+                    from,
+                    to,
+                    thread: event.thread,
+                    step: event.step,
+                });
             }
         }
         graph
@@ -99,7 +111,12 @@ impl LockOrder {
                         if held[to] == 0 && may_wait(model, patch, &held, to) {
                             let holding = (0..held.len()).filter(|&l| held[l] > 0);
                             for from in holding {
-                                graph.add(OrderEdge { from, to, thread: t, step });
+                                graph.add(OrderEdge {
+                                    from,
+                                    to,
+                                    thread: t,
+                                    step,
+                                });
                             }
                         }
                         if held[to] == 0 || model.lock_kinds[to] == LockKind::Reentrant {
@@ -116,7 +133,11 @@ impl LockOrder {
 
     /// Adds an edge unless the pair is already known.
     pub fn add(&mut self, edge: OrderEdge) {
-        if !self.edges.iter().any(|e| e.from == edge.from && e.to == edge.to) {
+        if !self
+            .edges
+            .iter()
+            .any(|e| e.from == edge.from && e.to == edge.to)
+        {
             self.edges.push(edge);
         }
     }

@@ -82,7 +82,11 @@ impl Model {
                     })
                     .collect();
                 let matching_release = matching_releases(&actions, patch);
-                Program { spawned: t.spawned, actions, matching_release }
+                Program {
+                    spawned: t.spawned,
+                    actions,
+                    matching_release,
+                }
             })
             .collect();
         Self {

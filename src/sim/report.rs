@@ -42,15 +42,23 @@ pub fn event_text(schedule: &Schedule, event: &Event) -> String {
     let thread = |t: usize| schedule.threads[t].id.as_str();
     match &event.kind {
         EventKind::Work => "work".to_owned(),
-        EventKind::Acquire { lock: l, reentry: false } => format!("acquire {}", lock(*l)),
-        EventKind::Acquire { lock: l, reentry: true } => format!("acquire {} again", lock(*l)),
+        EventKind::Acquire {
+            lock: l,
+            reentry: false,
+        } => format!("acquire {}", lock(*l)),
+        EventKind::Acquire {
+            lock: l,
+            reentry: true,
+        } => format!("acquire {} again", lock(*l)),
         EventKind::Blocked(Wait::Lock(l)) => format!("acquire {}: blocked", lock(*l)),
         EventKind::Blocked(Wait::Join(t)) => format!("join {}: blocked", thread(*t)),
         EventKind::Release { lock: l } => format!("release {}", lock(*l)),
         EventKind::Log => format!("log \"{}\"", message(schedule, event.thread, event.step)),
         EventKind::Spawn(t) => format!("spawn {}", thread(*t)),
         EventKind::Join(t) => format!("join {}", thread(*t)),
-        EventKind::Drop { lock: l, resume, .. } => {
+        EventKind::Drop {
+            lock: l, resume, ..
+        } => {
             let steps = &schedule.threads[event.thread].steps;
             let first = &steps[event.step + 1].id;
             let last = &steps[resume - 1].id;
@@ -71,7 +79,12 @@ pub fn link_text(schedule: &Schedule, link: &Link) -> String {
                 || "held by no one".to_owned(),
                 |h| format!("held by {}", thread(h)),
             );
-            format!("{} waits for {} ({}), {holder}", thread(link.thread), lock.id, lock.name)
+            format!(
+                "{} waits for {} ({}), {holder}",
+                thread(link.thread),
+                lock.id,
+                lock.name
+            )
         }
         Wait::Join(t) => format!("{} waits for {} to finish", thread(link.thread), thread(t)),
     }
@@ -133,11 +146,20 @@ pub fn table(schedule: &Schedule, run: &Run) -> String {
     let threads = schedule.threads.len();
     let mut rows: Vec<Vec<String>> = Vec::with_capacity(run.events.len() + 1);
     let mut header = vec!["#".to_owned()];
-    header.extend(schedule.threads.iter().map(|t| format!("{} {}", t.id, t.name)));
+    header.extend(
+        schedule
+            .threads
+            .iter()
+            .map(|t| format!("{} {}", t.id, t.name)),
+    );
     rows.push(header);
     for (i, event) in run.events.iter().enumerate() {
         let mut row = vec![String::new(); threads + 1];
-        row[0] = if event.auto { format!("{} auto", i + 1) } else { (i + 1).to_string() };
+        row[0] = if event.auto {
+            format!("{} auto", i + 1)
+        } else {
+            (i + 1).to_string()
+        };
         let id = step_id(schedule, event.thread, event.step);
         row[event.thread + 1] = format!("{id} {}", event_text(schedule, event));
         for done in &event.completed {
@@ -174,7 +196,11 @@ fn align(rows: &[Vec<String>]) -> String {
 /// records and inversions (of this run and of the programs).
 #[must_use]
 pub fn text(schedule: &Schedule, run: &Run, from_programs: &LockOrder) -> String {
-    let mode = if run.patch.is_on() { "patched" } else { "unpatched" };
+    let mode = if run.patch.is_on() {
+        "patched"
+    } else {
+        "unpatched"
+    };
     let mut out = format!("{} ({mode})\n\n", schedule.title);
     out.push_str(&table(schedule, run));
     out.push('\n');
@@ -190,9 +216,17 @@ pub fn text(schedule: &Schedule, run: &Run, from_programs: &LockOrder) -> String
     out.push_str(&records("records emitted", &emitted(schedule, &run.events)));
     out.push_str(&records("records dropped", &dropped(schedule, &run.events)));
     let this_run = LockOrder::from_events(&run.events).inversions();
-    out.push_str(&inversions_text(schedule, "lock-order inversions in this run", &this_run));
+    out.push_str(&inversions_text(
+        schedule,
+        "lock-order inversions in this run",
+        &this_run,
+    ));
     let possible = from_programs.inversions();
-    out.push_str(&inversions_text(schedule, "lock-order inversions in the programs", &possible));
+    out.push_str(&inversions_text(
+        schedule,
+        "lock-order inversions in the programs",
+        &possible,
+    ));
     out
 }
 
@@ -285,7 +319,8 @@ fn event_json(schedule: &Schedule, event: &Event) -> Value {
     if let Some(lock) = lock {
         value["lock"] = json!(schedule.locks[lock].id);
     }
-    if let EventKind::Spawn(t) | EventKind::Join(t) | EventKind::Blocked(Wait::Join(t)) = event.kind {
+    if let EventKind::Spawn(t) | EventKind::Join(t) | EventKind::Blocked(Wait::Join(t)) = event.kind
+    {
         value["target"] = json!(schedule.threads[t].id);
     }
     value

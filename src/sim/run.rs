@@ -60,6 +60,31 @@ pub struct Run {
     pub state: State,
 }
 
+impl Run {
+    /// The state at every position of the run: `states[i]` is the state
+    /// just before `events[i]`, and the last one is the state at the end.
+    ///
+    /// # Panics
+    ///
+    /// Never for a run made by [`run`] with the same model: the events are
+    /// replayed exactly as they happened.
+    #[must_use]
+    pub fn states(&self, model: &Model) -> Vec<State> {
+        let mut state = State::initial(model);
+        let mut states = Vec::with_capacity(self.events.len() + 1);
+        states.push(state.clone());
+        for event in &self.events {
+            if event.kind != EventKind::Skipped {
+                state
+                    .step(model, event.thread, self.patch)
+                    .expect("a recorded event replays as it happened");
+            }
+            states.push(state.clone());
+        }
+        states
+    }
+}
+
 /// Resolves step ids to references, after checking them with the static
 /// order rules.
 ///
@@ -67,6 +92,10 @@ pub struct Run {
 ///
 /// The first entry that is unknown, repeated, out of program order, or
 /// leaves a gap the patch could not explain; its path is `order[i]`.
+///
+/// # Panics
+///
+/// Never: every id is checked before it is resolved.
 pub fn resolve_order(schedule: &Schedule, ids: &[String]) -> Result<Vec<StepRef>, Invalid> {
     crate::schedule::check_order(schedule, ids)?;
     Ok(ids
@@ -106,7 +135,8 @@ pub fn run(
 /// can, else the first runnable thread in declaration order.
 #[must_use]
 pub fn next_by_policy(state: &State, last: Option<usize>) -> Option<usize> {
-    last.filter(|&t| state.can_run(t)).or_else(|| state.runnable().next())
+    last.filter(|&t| state.can_run(t))
+        .or_else(|| state.runnable().next())
 }
 
 struct Runner<'m> {
@@ -128,7 +158,11 @@ impl<'m> Runner<'m> {
             state: State::initial(model),
             events: Vec::new(),
             listed: vec![None; model.thread_count()],
-            skipped: model.programs.iter().map(|p| vec![false; p.actions.len()]).collect(),
+            skipped: model
+                .programs
+                .iter()
+                .map(|p| vec![false; p.actions.len()])
+                .collect(),
         }
     }
 
@@ -157,10 +191,16 @@ impl<'m> Runner<'m> {
         let thread = self.state.threads[t];
         if thread.status != Status::Runnable || thread.pc != s {
             let reason = format!("{id} cannot run: {}", why_not(schedule, &self.state, t));
-            return Ok(Some(Outcome::Stuck { entry: Some(entry), reason }));
+            return Ok(Some(Outcome::Stuck {
+                entry: Some(entry),
+                reason,
+            }));
         }
         let stuck = self.execute(schedule, t, false).err();
-        Ok(stuck.map(|reason| Outcome::Stuck { entry: Some(entry), reason }))
+        Ok(stuck.map(|reason| Outcome::Stuck {
+            entry: Some(entry),
+            reason,
+        }))
     }
 
     /// The first step of `t` after the last one listed that a drop did not
@@ -191,7 +231,10 @@ impl<'m> Runner<'m> {
         let mut last = self.events.last().map(|e| e.thread);
         while let Some(t) = next_by_policy(&self.state, last) {
             if let Err(reason) = self.execute(schedule, t, true) {
-                return Outcome::Stuck { entry: None, reason };
+                return Outcome::Stuck {
+                    entry: None,
+                    reason,
+                };
             }
             last = Some(t);
         }
@@ -199,7 +242,12 @@ impl<'m> Runner<'m> {
     }
 
     fn finish(self, outcome: Outcome) -> Run {
-        Run { patch: self.patch, events: self.events, outcome, state: self.state }
+        Run {
+            patch: self.patch,
+            events: self.events,
+            outcome,
+            state: self.state,
+        }
     }
 }
 
@@ -208,8 +256,14 @@ fn outcome_of(schedule: &Schedule, state: &State) -> Outcome {
     if state.all_finished() {
         return Outcome::Finished;
     }
-    if state.threads.iter().any(|t| matches!(t.status, Status::Blocked(_))) {
-        return Outcome::Deadlock { chain: wait_chain(state) };
+    if state
+        .threads
+        .iter()
+        .any(|t| matches!(t.status, Status::Blocked(_)))
+    {
+        return Outcome::Deadlock {
+            chain: wait_chain(state),
+        };
     }
     let never: Vec<&str> = (0..state.threads.len())
         .filter(|&t| state.threads[t].status == Status::NotStarted)
@@ -217,7 +271,10 @@ fn outcome_of(schedule: &Schedule, state: &State) -> Outcome {
         .collect();
     Outcome::Stuck {
         entry: None,
-        reason: format!("{} never started: the step that spawns it did not run", never.join(", ")),
+        reason: format!(
+            "{} never started: the step that spawns it did not run",
+            never.join(", ")
+        ),
     }
 }
 
@@ -233,7 +290,10 @@ pub fn why_not(schedule: &Schedule, state: &State, t: usize) -> String {
             let lock = &schedule.locks[l].id;
             match state.locks[l].holder {
                 Some(h) if h == t => format!("{name} waits for {lock}, which it holds itself"),
-                Some(h) => format!("{name} waits for {lock}, held by {}", schedule.threads[h].id),
+                Some(h) => format!(
+                    "{name} waits for {lock}, held by {}",
+                    schedule.threads[h].id
+                ),
                 None => format!("{name} waits for {lock}"),
             }
         }
@@ -263,7 +323,10 @@ fn fault_reason(schedule: &Schedule, t: usize, step: usize, fault: &Fault) -> St
             thread.id, schedule.locks[*lock].id
         ),
         Fault::AlreadyStarted { thread: target } => {
-            format!("{id} cannot run: {} has already started", schedule.threads[*target].id)
+            format!(
+                "{id} cannot run: {} has already started",
+                schedule.threads[*target].id
+            )
         }
     }
 }

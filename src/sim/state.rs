@@ -186,7 +186,11 @@ impl State {
             .programs
             .iter()
             .map(|p| ThreadState {
-                status: if p.spawned { Status::NotStarted } else { Status::Runnable },
+                status: if p.spawned {
+                    Status::NotStarted
+                } else {
+                    Status::Runnable
+                },
                 pc: 0,
             })
             .collect();
@@ -272,7 +276,10 @@ impl State {
         let state = &mut self.locks[lock];
         if state.holder == Some(t) && reentrant {
             state.count += 1;
-            let kind = EventKind::Acquire { lock, reentry: true };
+            let kind = EventKind::Acquire {
+                lock,
+                reentry: true,
+            };
             return self.advance(model, t, &mut event.completed, kind);
         }
         let patched = model.patch.filter(|p| patch.is_on() && p.try_lock == lock);
@@ -284,15 +291,22 @@ impl State {
             let state = &mut self.locks[lock];
             state.holder = Some(t);
             state.count = 1;
-            let kind = EventKind::Acquire { lock, reentry: false };
+            let kind = EventKind::Acquire {
+                lock,
+                reentry: false,
+            };
             return self.advance(model, t, &mut event.completed, kind);
         }
-        if let Some(p) = patched {
-            if self.locks[p.drop_if_held].holder.is_some() {
-                return self.drop_record(model, t, lock, &mut event.completed);
-            }
+        if let Some(p) = patched
+            && self.locks[p.drop_if_held].holder.is_some()
+        {
+            return self.drop_record(model, t, lock, &mut event.completed);
         }
-        event.order_edges = self.held_by(t).filter(|&h| h != lock).map(|h| (h, lock)).collect();
+        event.order_edges = self
+            .held_by(t)
+            .filter(|&h| h != lock)
+            .map(|h| (h, lock))
+            .collect();
         self.locks[lock].waiters.push_back(t);
         self.threads[t].status = Status::Blocked(Wait::Lock(lock));
         EventKind::Blocked(Wait::Lock(lock))
@@ -314,7 +328,11 @@ impl State {
             .collect();
         self.threads[t].pc = resume;
         self.finish_if_done(model, t, completed);
-        EventKind::Drop { lock, resume, dropped }
+        EventKind::Drop {
+            lock,
+            resume,
+            dropped,
+        }
     }
 
     fn release(
@@ -378,7 +396,11 @@ impl State {
         completed: &mut Vec<Completion>,
     ) {
         let step = self.threads[t].pc;
-        completed.push(Completion { thread: t, step, wait });
+        completed.push(Completion {
+            thread: t,
+            step,
+            wait,
+        });
         self.threads[t].status = Status::Runnable;
         self.threads[t].pc += 1;
         self.finish_if_done(model, t, completed);
