@@ -153,3 +153,14 @@ impl Schedule {
         })
     }
 }
+
+impl Step {
+    /// The message of a `Log` step; empty for any other op.
+    #[must_use]
+    pub fn op_message(&self) -> &str {
+        match &self.op {
+            Op::Log(message) => message,
+            _ => "",
+        }
+    }
+}
