@@ -46,8 +46,8 @@ mod tests {
         let readme = std::fs::read_to_string("README.md").expect("README");
         let start = readme.find("```ron\n").expect("a ron block") + "```ron\n".len();
         let end = start + readme[start..].find("```").expect("closed block");
-        let schedule = parse("README.md", readme[start..end].as_bytes())
-            .unwrap_or_else(|d| panic!("{d}"));
+        let schedule =
+            parse("README.md", readme[start..end].as_bytes()).unwrap_or_else(|d| panic!("{d}"));
         assert_eq!(schedule.threads[1].steps[0].op, Op::Acquire("I".into()));
     }
 
@@ -73,7 +73,11 @@ mod tests {
         std::fs::create_dir_all(target.join("inside")).expect("a directory in the way");
         assert!(save(&built_in(), &target).is_err());
         assert!(target.join("inside").is_dir());
-        assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 1, "no temporary file left");
+        assert_eq!(
+            std::fs::read_dir(&dir).expect("dir").count(),
+            1,
+            "no temporary file left"
+        );
         std::fs::remove_dir_all(&dir).expect("cleaned up");
     }
 }

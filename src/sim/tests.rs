@@ -438,3 +438,26 @@ fn a_try_lock_that_succeeds_at_once_adds_no_order_edge() {
     assert!(edge_at_b3(&off));
     assert!(!edge_at_b3(&on));
 }
+
+#[test]
+fn a_drop_at_the_last_step_skips_nothing_and_finishes_the_thread() {
+    let locks = format!("{X}, {}", r#"Lock(id: "I", name: "i", kind: Reentrant)"#);
+    let s = schedule(
+        &locks,
+        r#"Thread(id: "A", name: "a", steps: [
+            Step(id: "A1", op: Acquire("I"), text: ""),
+            Step(id: "A2", op: Acquire("X"), text: ""),
+        ]),
+        Thread(id: "B", name: "b", steps: [
+            Step(id: "B1", op: Acquire("X"), text: ""),
+        ])"#,
+        r#"patch: Some(Patch(name: "p", try_lock: "X", drop_if_held: "I")),
+        order: ["B1", "A1", "A2"]"#,
+    );
+    let run = run_order(&s, PatchMode::On);
+    assert_eq!(
+        trace(&s, &run),
+        ["B1 acquire X", "A1 acquire I", "A2 try X: DROP"]
+    );
+    assert_eq!(run.outcome, Outcome::Finished);
+}
