@@ -47,7 +47,7 @@ mod tests {
         let start = readme.find("```ron\n").expect("a ron block") + "```ron\n".len();
         let end = start + readme[start..].find("```").expect("closed block");
         let schedule =
-            parse("README.md", readme[start..end].as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+            parse("README.md", &readme.as_bytes()[start..end]).unwrap_or_else(|d| panic!("{d}"));
         assert_eq!(schedule.threads[1].steps[0].op, Op::Acquire("I".into()));
     }
 

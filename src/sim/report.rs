@@ -60,9 +60,13 @@ pub fn event_text(schedule: &Schedule, event: &Event) -> String {
             lock: l, resume, ..
         } => {
             let steps = &schedule.threads[event.thread].steps;
-            let first = &steps[event.step + 1].id;
-            let last = &steps[resume - 1].id;
-            format!("try {}: DROP, skips {first}–{last}", lock(*l))
+            match &steps[event.step + 1..*resume] {
+                [] => format!("try {}: DROP", lock(*l)),
+                [only] => format!("try {}: DROP, skips {}", lock(*l), only.id),
+                [first, .., last] => {
+                    format!("try {}: DROP, skips {}–{}", lock(*l), first.id, last.id)
+                }
+            }
         }
         EventKind::Skipped => "skipped (dropped)".to_owned(),
     }
