@@ -41,6 +41,10 @@ fn run_both(schedule: &schedule::Schedule, patch: PatchMode) -> Result<(), TestC
     for state in run.states(&model) {
         check_state(&model, &state)?;
     }
+    // Every report of every run renders.
+    let from_programs = sim::LockOrder::from_programs(&model, patch);
+    let _ = sim::report::text(schedule, &run, &from_programs);
+    let _ = sim::report::json(schedule, &run, &from_programs);
     let again = sim::run(schedule, &model, patch, &order).expect("ran once");
     prop_assert_eq!(&run, &again, "the same input gives the same trace");
     if let sim::Outcome::Finished = run.outcome {
