@@ -4,5 +4,11 @@
 //! [`schedule`] (the file format), [`sim`] (the semantics), then the
 //! front ends built on them.
 
+pub mod explore;
 pub mod schedule;
 pub mod sim;
+
+// The unit tests of `explore` share the random schedules of the
+// integration tests, which name the crate.
+#[cfg(test)]
+extern crate self as lockstep;

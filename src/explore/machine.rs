@@ -1,0 +1,300 @@
+//! One move on a packed state.
+//!
+//! These are the rules of [`sim::State::step`] redone on the fields of a
+//! [`Key`], so that a move costs a few shifts and masks instead of a clone
+//! of the simulator's vectors. The tests hold the two to the same result
+//! on every reachable state of random schedules.
+//!
+//! [`sim::State::step`]: crate::sim::State::step
+
+use super::Ending;
+use super::layout::{Key, Layout};
+use crate::schedule::LockKind;
+use crate::sim::{Action, Model, PatchLocks, PatchMode, State};
+
+/// The result of moving one thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move<const W: usize> {
+    /// The thread moved to `key`.
+    Next {
+        /// The state after the move.
+        key: Key<W>,
+        /// How much the progress measure grew: 1, or more for a drop.
+        rise: usize,
+        /// The move was a patched acquire that dropped.
+        dropped: bool,
+    },
+    /// The step is impossible here: a release of a lock the thread does
+    /// not hold, or a second spawn (both possible only after a drop).
+    Fault,
+}
+
+/// The rules, for one schedule and one patch mode.
+#[derive(Debug, Clone)]
+pub struct Machine<'a> {
+    model: &'a Model,
+    layout: &'a Layout,
+    /// The patch, when it is on.
+    patch: Option<PatchLocks>,
+    /// Per thread: whether any program joins it (when none does, its
+    /// finishing completes nothing).
+    joined: Vec<bool>,
+}
+
+impl<'a> Machine<'a> {
+    /// The rules of `model` with the patch `patch`.
+    #[must_use]
+    pub fn new(model: &'a Model, layout: &'a Layout, patch: PatchMode) -> Self {
+        let patch = model.patch.filter(|_| patch.is_on());
+        let joined = (0..model.thread_count())
+            .map(|t| {
+                let joins = |p: &crate::sim::Program| p.actions.contains(&Action::Join(t));
+                model.programs.iter().any(joins)
+            })
+            .collect();
+        Self {
+            model,
+            layout,
+            patch,
+            joined,
+        }
+    }
+
+    /// The packed state before anything runs.
+    #[must_use]
+    pub fn initial<const W: usize>(&self) -> Key<W> {
+        self.layout.encode(self.model, &State::initial(self.model))
+    }
+
+    /// The number of threads.
+    #[must_use]
+    pub fn thread_count(&self) -> usize {
+        self.model.thread_count()
+    }
+
+    /// The steps in thread `t`'s program.
+    #[inline]
+    fn len(&self, t: usize) -> usize {
+        self.model.programs[t].actions.len()
+    }
+
+    #[inline]
+    fn code<const W: usize>(&self, key: &Key<W>, t: usize) -> usize {
+        self.layout.threads[t].get(key)
+    }
+
+    /// The step thread `t` runs next or waits in.
+    #[inline]
+    #[must_use]
+    pub fn pc<const W: usize>(&self, key: &Key<W>, t: usize) -> usize {
+        self.code(key, t) / 2
+    }
+
+    /// True when thread `t` is Runnable.
+    #[inline]
+    #[must_use]
+    pub fn can_run<const W: usize>(&self, key: &Key<W>, t: usize) -> bool {
+        let code = self.code(key, t);
+        code % 2 == 0 && code < 2 * self.len(t)
+    }
+
+    /// How a state where no thread can run ended.
+    #[must_use]
+    pub fn ending<const W: usize>(&self, key: &Key<W>) -> Ending {
+        let mut finished = true;
+        let mut blocked = false;
+        for t in 0..self.thread_count() {
+            let (code, len) = (self.code(key, t), self.len(t));
+            finished &= code == 2 * len;
+            blocked |= code % 2 == 1 && code < 2 * len;
+        }
+        if finished {
+            Ending::Finished
+        } else if blocked {
+            Ending::Deadlock
+        } else {
+            Ending::Stuck
+        }
+    }
+
+    /// Runs the next step of thread `t`, which must be Runnable.
+    #[must_use]
+    pub fn step<const W: usize>(&self, key: &Key<W>, t: usize) -> Move<W> {
+        self.step_at(key, t, self.pc(key, t))
+    }
+
+    /// Runs the next step of thread `t` if it is Runnable.
+    #[inline]
+    #[must_use]
+    pub fn try_step<const W: usize>(&self, key: &Key<W>, t: usize) -> Option<Move<W>> {
+        let code = self.code(key, t);
+        if code % 2 == 1 || code >= 2 * self.len(t) {
+            return None;
+        }
+        Some(self.step_at(key, t, code / 2))
+    }
+
+    /// Runs step `pc`, the next step of the Runnable thread `t`.
+    fn step_at<const W: usize>(&self, key: &Key<W>, t: usize, pc: usize) -> Move<W> {
+        let mut next = *key;
+        match self.model.programs[t].actions[pc] {
+            Action::Work | Action::Log => self.advance(&mut next, t, pc),
+            Action::Acquire(lock) => return self.acquire(next, t, pc, lock),
+            Action::Release(lock) => {
+                if !self.release(&mut next, t, lock) {
+                    return Move::Fault;
+                }
+                self.advance(&mut next, t, pc);
+            }
+            Action::Spawn(target) => {
+                if self.code(&next, target) != 2 * self.len(target) + 1 {
+                    return Move::Fault;
+                }
+                self.layout.threads[target].set(&mut next, 0);
+                if self.len(target) == 0 {
+                    self.finished(&mut next, target);
+                }
+                self.advance(&mut next, t, pc);
+            }
+            Action::Join(target) => {
+                if self.code(&next, target) == 2 * self.len(target) {
+                    self.advance(&mut next, t, pc);
+                } else {
+                    self.layout.threads[t].set(&mut next, 2 * pc + 1);
+                }
+            }
+        }
+        Move::Next {
+            key: next,
+            rise: 1,
+            dropped: false,
+        }
+    }
+
+    /// Moves `t` past step `pc`; a thread past its last step has Finished.
+    #[inline]
+    fn advance<const W: usize>(&self, key: &mut Key<W>, t: usize, pc: usize) {
+        self.layout.threads[t].set(key, 2 * (pc + 1));
+        if pc + 1 == self.len(t) {
+            self.finished(key, t);
+        }
+    }
+
+    /// Thread `done` has finished: the joins that waited for it complete.
+    fn finished<const W: usize>(&self, key: &mut Key<W>, done: usize) {
+        if !self.joined[done] {
+            return;
+        }
+        for t in 0..self.thread_count() {
+            let code = self.code(key, t);
+            let joins = code % 2 == 1
+                && code < 2 * self.len(t)
+                && self.model.programs[t].actions[code / 2] == Action::Join(done);
+            if joins {
+                self.advance(key, t, code / 2);
+            }
+        }
+    }
+
+    /// The holder of lock `l`, if any.
+    #[inline]
+    fn holder<const W: usize>(&self, key: &Key<W>, l: usize) -> Option<usize> {
+        let value = self.layout.holders[l].get(key).checked_sub(1)?;
+        Some(self.layout.users[l][value])
+    }
+
+    #[inline]
+    fn set_holder<const W: usize>(&self, key: &mut Key<W>, l: usize, holder: Option<usize>) {
+        let value = holder.map_or(0, |t| 1 + self.layout.user_index[l][t]);
+        self.layout.holders[l].set(key, value);
+    }
+
+    fn acquire<const W: usize>(&self, mut key: Key<W>, t: usize, pc: usize, l: usize) -> Move<W> {
+        let holder = self.holder(&key, l);
+        let reentrant = self.model.lock_kinds[l] == LockKind::Reentrant;
+        if holder == Some(t) && reentrant {
+            let count = self.layout.counts[l].get(&key);
+            self.layout.counts[l].set(&mut key, count + 1);
+        } else if holder.is_none() {
+            self.set_holder(&mut key, l, Some(t));
+            self.layout.counts[l].set(&mut key, 0);
+        } else if let Some(p) = self.patch.filter(|p| p.try_lock == l)
+            && self.holder(&key, p.drop_if_held).is_some()
+        {
+            return self.drop_record(key, t, pc);
+        } else {
+            self.enqueue(&mut key, l, t);
+            self.layout.threads[t].set(&mut key, 2 * pc + 1);
+            return Move::Next {
+                key,
+                rise: 1,
+                dropped: false,
+            };
+        }
+        self.advance(&mut key, t, pc);
+        Move::Next {
+            key,
+            rise: 1,
+            dropped: false,
+        }
+    }
+
+    /// The patched acquire gives up: `t` skips past the matching release.
+    fn drop_record<const W: usize>(&self, mut key: Key<W>, t: usize, pc: usize) -> Move<W> {
+        let program = &self.model.programs[t];
+        let resume = program.matching_release[pc].map_or(program.actions.len(), |r| r + 1);
+        self.layout.threads[t].set(&mut key, 2 * resume);
+        if resume == program.actions.len() {
+            self.finished(&mut key, t);
+        }
+        Move::Next {
+            key,
+            rise: resume - pc,
+            dropped: true,
+        }
+    }
+
+    /// Gives lock `l` back, handing it to the longest waiter when the
+    /// count drops to zero; false when `t` does not hold it.
+    fn release<const W: usize>(&self, key: &mut Key<W>, t: usize, l: usize) -> bool {
+        if self.holder(key, l) != Some(t) {
+            return false;
+        }
+        let count = self.layout.counts[l].get(key);
+        if count > 0 {
+            self.layout.counts[l].set(key, count - 1);
+            return true;
+        }
+        let waiter = self.dequeue(key, l);
+        self.set_holder(key, l, waiter);
+        if let Some(waiter) = waiter {
+            let pc = self.pc(key, waiter);
+            self.advance(key, waiter, pc);
+        }
+        true
+    }
+
+    /// Puts `t` at the back of `l`'s queue (nothing to store when the
+    /// queue can hold one thread: its code says it waits).
+    fn enqueue<const W: usize>(&self, key: &mut Key<W>, l: usize, t: usize) {
+        let slots = &self.layout.queues[l];
+        if let Some(free) = slots.iter().find(|slot| slot.get(key) == 0) {
+            free.set(key, 1 + self.layout.user_index[l][t]);
+        }
+    }
+
+    /// Takes the longest waiter off `l`'s queue.
+    fn dequeue<const W: usize>(&self, key: &mut Key<W>, l: usize) -> Option<usize> {
+        let slots = &self.layout.queues[l];
+        let Some(first) = slots.first() else {
+            return self.layout.blocked_on(self.model, key, l).next();
+        };
+        let front = first.get(key).checked_sub(1)?;
+        for pair in slots.windows(2) {
+            let behind = pair[1].get(key);
+            pair[0].set(key, behind);
+        }
+        slots[slots.len() - 1].set(key, 0);
+        Some(self.layout.users[l][front])
+    }
+}
