@@ -294,7 +294,10 @@ fn explore_stopped(schedule: &Schedule, error: &ExploreError, json: bool) -> Exi
     if json {
         println!("{}", explore::report::stopped_json(schedule, error));
     }
-    eprint!("lockstep: {}", explore::report::stopped_text(schedule, error));
+    eprint!(
+        "lockstep: {}",
+        explore::report::stopped_text(schedule, error)
+    );
     match error {
         ExploreError::Limit { partial, .. } | ExploreError::Cancelled { partial }
             if partial.deadlock.is_some() =>
@@ -340,7 +343,11 @@ fn show_progress(progress: &Progress, finished: &mpsc::Receiver<()>) {
             explore::grouped(u128::from(progress.states())),
             progress.level(),
             started.elapsed().as_secs(),
-            if progress.is_cancelled() { ", stopping" } else { "; Ctrl-C stops" },
+            if progress.is_cancelled() {
+                ", stopping"
+            } else {
+                "; Ctrl-C stops"
+            },
         );
         if terminal {
             eprint!("\r\x1b[K{line}");

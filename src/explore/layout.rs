@@ -347,7 +347,11 @@ struct Holding {
 fn holding(model: &Model, t: usize, l: usize) -> Holding {
     let program = &model.programs[t];
     let plain = model.lock_kinds[l] == LockKind::Plain;
-    let patched = |action| model.patch.is_some_and(|p| action == Action::Acquire(p.try_lock));
+    let patched = |action| {
+        model
+            .patch
+            .is_some_and(|p| action == Action::Acquire(p.try_lock))
+    };
     let mut depths: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); program.actions.len() + 1];
     depths[0].insert(0);
     let mut holding = Holding::default();

@@ -80,8 +80,8 @@ fn drops_text(schedule: &Schedule, summary: &Summary) -> String {
     if summary.drops.is_empty() {
         return "drops: none\n".to_owned();
     }
-    let mut out = "drops (needed: without the patch a deadlock was reachable from there):\n"
-        .to_owned();
+    let mut out =
+        "drops (needed: without the patch a deadlock was reachable from there):\n".to_owned();
     for site in &summary.drops {
         let _ = writeln!(out, "  {}", drop_text(schedule, site));
     }
@@ -94,7 +94,13 @@ fn drop_text(schedule: &Schedule, site: &DropSite) -> String {
     let records: Vec<String> = site
         .records
         .iter()
-        .map(|&s| format!("{} \"{}\"", thread.steps[s].id, thread.steps[s].op_message()))
+        .map(|&s| {
+            format!(
+                "{} \"{}\"",
+                thread.steps[s].id,
+                thread.steps[s].op_message()
+            )
+        })
         .collect();
     let lost = if records.is_empty() {
         "no record".to_owned()
@@ -258,7 +264,11 @@ pub fn json(schedule: &Schedule, summary: &Summary) -> String {
             .iter()
             .map(|e| (e.ending.name(), order_ids(schedule, &e.order)))
             .collect(),
-        drops: summary.drops.iter().map(|d| drop_json(schedule, d)).collect(),
+        drops: summary
+            .drops
+            .iter()
+            .map(|d| drop_json(schedule, d))
+            .collect(),
         inversions: inversions_json(schedule, &summary.inversions),
     };
     serde_json::to_string_pretty(&value).expect("plain data serializes")
@@ -279,7 +289,10 @@ fn drop_json<'s>(schedule: &'s Schedule, site: &DropSite) -> DropJson<'s> {
     }
 }
 
-fn inversions_json<'s>(schedule: &'s Schedule, inversions: &[Vec<OrderEdge>]) -> Vec<Vec<EdgeJson<'s>>> {
+fn inversions_json<'s>(
+    schedule: &'s Schedule,
+    inversions: &[Vec<OrderEdge>],
+) -> Vec<Vec<EdgeJson<'s>>> {
     let model = Model::new(schedule);
     inversions
         .iter()

@@ -90,7 +90,10 @@ fn the_app_engine_state_fits_one_word() {
     let model = Model::new(&shipped("appengine.ron"));
     let layout = Layout::new(&model).expect("packs");
     assert_eq!(layout.words, 1);
-    assert!(layout.queues.iter().all(Vec::is_empty), "two threads: one waiter at most");
+    assert!(
+        layout.queues.iter().all(Vec::is_empty),
+        "two threads: one waiter at most"
+    );
 }
 
 #[test]
@@ -110,7 +113,11 @@ fn a_lock_three_threads_want_keeps_its_queue_order() {
         ])"#;
     let schedule = schedule::parse("t.ron", text.as_bytes()).expect("valid");
     let layout = Layout::new(&Model::new(&schedule)).expect("packs");
-    assert_eq!(layout.queues[0].len(), 2, "two threads can wait behind the holder");
+    assert_eq!(
+        layout.queues[0].len(),
+        2,
+        "two threads can wait behind the holder"
+    );
     agree_on_every_state::<1>(&schedule, PatchMode::Off);
 }
 
@@ -143,4 +150,3 @@ proptest! {
         agree_on_every_state::<4>(&schedule, PatchMode::On);
     }
 }
-
