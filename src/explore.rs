@@ -163,7 +163,8 @@ impl Summary {
 /// What a search that stopped early had found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partial {
-    /// Distinct states found.
+    /// Distinct states found (some not expanded yet), counting those
+    /// visited to classify drops.
     pub states: u64,
     /// A deadlocking order, if one was found: a deadlock is then certainly
     /// reachable (though maybe not by a shorter order).
@@ -247,7 +248,7 @@ fn explore_in<const W: usize>(
         Ok(found) => Ok(summarize(model, patch, &found)),
         Err((stop, found)) => {
             let partial = Partial {
-                states: found.paths.len() as u64,
+                states: found.discovered,
                 deadlock: found.ends[Ending::Deadlock as usize]
                     .shortest
                     .map(|end| order(model, patch, &found, end)),

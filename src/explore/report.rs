@@ -318,7 +318,7 @@ pub fn stopped_text(schedule: &Schedule, error: &ExploreError) -> String {
     let (partial, advice) = match error {
         ExploreError::Limit { partial, .. } => (
             partial,
-            "raise the limit with --max-states N (each million states takes a few megabytes)",
+            "raise the limit with --max-states N (a million states take some 10 to 30 MB)",
         ),
         ExploreError::Cancelled { partial } => (partial, "run it again to completion"),
         ExploreError::TooLarge { .. } => return format!("{error}\n"),

@@ -95,8 +95,11 @@ pub struct Found {
     pub drops: FxHashMap<DropKey, DropFound>,
     /// Moves tried, from every state.
     pub transitions: u64,
-    /// The tree of shortest paths; one node per state.
+    /// The tree of shortest paths; one node per state expanded.
     pub paths: Paths,
+    /// Distinct states found, expanded or not, counting those visited to
+    /// classify drops.
+    pub discovered: u64,
 }
 
 impl Found {
@@ -145,6 +148,7 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
                 drops: FxHashMap::default(),
                 transitions: 0,
                 paths: Paths::default(),
+                discovered: 0,
             },
         }
     }
@@ -155,7 +159,9 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
     ///
     /// The [`Stop`] that ended it early, with what was found until then.
     pub fn run(mut self) -> Result<Found, (Stop, Found)> {
-        match self.sweep() {
+        let swept = self.sweep();
+        self.found.discovered = self.budget.found.min(self.budget.limit());
+        match swept {
             Ok(()) => Ok(self.found),
             Err(stop) => Err((stop, self.found)),
         }
