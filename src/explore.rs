@@ -244,21 +244,20 @@ fn explore_in<const W: usize>(
     } else {
         Search::<W, Ways>::new(machine, None, top_level, budget).run()
     };
-    match result {
-        Ok(found) => Ok(summarize(model, patch, &found)),
-        Err((stop, found)) => {
-            let partial = Partial {
-                states: found.discovered,
-                deadlock: found.ends[Ending::Deadlock as usize]
-                    .shortest
-                    .map(|end| order(model, patch, &found, end)),
-            };
-            Err(match stop {
-                Stop::Limit => ExploreError::Limit { limit, partial },
-                Stop::Cancelled => ExploreError::Cancelled { partial },
-            })
-        }
-    }
+    let (found, stop) = result;
+    let Some(stop) = stop else {
+        return Ok(summarize(model, patch, &found));
+    };
+    let partial = Partial {
+        states: found.discovered,
+        deadlock: found.ends[Ending::Deadlock as usize]
+            .shortest
+            .map(|end| order(model, patch, &found, end)),
+    };
+    Err(match stop {
+        Stop::Limit => ExploreError::Limit { limit, partial },
+        Stop::Cancelled => ExploreError::Cancelled { partial },
+    })
 }
 
 /// The summary of a finished search.

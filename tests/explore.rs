@@ -5,6 +5,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use lockstep::explore::{self, Ending, ExploreError, Limits, Progress, Summary};
@@ -391,9 +392,11 @@ fn two_locks_in_opposite_orders_deadlock_in_4_of_18_executions() {
 /// Two threads of `n` steps of plain work: C(2n, n) executions.
 fn grid(n: usize) -> Schedule {
     let steps = |t: &str| -> String {
-        (1..=n)
-            .map(|s| format!(r#"Step(id: "{t}{s}", text: ""),"#))
-            .collect()
+        let mut steps = String::new();
+        for s in 1..=n {
+            let _ = write!(steps, r#"Step(id: "{t}{s}", text: ""),"#);
+        }
+        steps
     };
     parse(&format!(
         r#"Schedule(version: 1, title: "grid", locks: [], threads: [

@@ -126,7 +126,7 @@ fn the_state_limit_exits_1_or_3_when_a_deadlock_was_already_found() {
 
 #[test]
 fn a_long_search_shows_progress_on_stderr_and_stops_on_ctrl_c() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
+    let child = Command::new(env!("CARGO_BIN_EXE_lockstep"))
         .args([
             "explore",
             "--json",

@@ -289,13 +289,11 @@ impl Packer {
             };
         }
         self.bits += width;
-        let word = match self.words.iter().position(|used| used + width <= 64) {
-            Some(word) => word,
-            None => {
-                self.words.push(0);
-                self.words.len() - 1
-            }
-        };
+        let fits = self.words.iter().position(|used| used + width <= 64);
+        let word = fits.unwrap_or_else(|| {
+            self.words.push(0);
+            self.words.len() - 1
+        });
         let shift = self.words[word];
         self.words[word] += width;
         Field {

@@ -134,7 +134,7 @@ impl<'l> Budget<'l> {
     #[inline]
     pub fn expanded_one(&mut self) -> Result<(), Stop> {
         self.expanded += 1;
-        if self.expanded % TICK != 0 {
+        if !self.expanded.is_multiple_of(TICK) {
             return Ok(());
         }
         let Some(progress) = self.progress else {

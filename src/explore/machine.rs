@@ -95,7 +95,7 @@ impl<'a> Machine<'a> {
     #[must_use]
     pub fn can_run<const W: usize>(&self, key: &Key<W>, t: usize) -> bool {
         let code = self.code(key, t);
-        code % 2 == 0 && code < 2 * self.len(t)
+        code.is_multiple_of(2) && code < 2 * self.len(t)
     }
 
     /// How a state where no thread can run ended.

@@ -32,12 +32,14 @@ impl Link {
 
     /// The node of the state before.
     #[must_use]
+    #[expect(clippy::cast_possible_truncation, reason = "the low 32 bits")]
     pub fn parent(self) -> u32 {
         (self.0 & u64::from(u32::MAX)) as u32
     }
 
     /// The thread that moved.
     #[must_use]
+    #[expect(clippy::cast_possible_truncation, reason = "bits 32 to 39")]
     pub fn thread(self) -> u8 {
         (self.0 >> 32) as u8
     }

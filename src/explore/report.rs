@@ -342,6 +342,10 @@ fn partial_text(schedule: &Schedule, partial: &Partial) -> String {
 /// The JSON printed instead of the summary when a search stopped early:
 /// `stopped` (`"limit"` or `"interrupted"`), `states`, and `deadlock` (an
 /// order found so far, or null).
+///
+/// # Panics
+///
+/// Never: every value serializes.
 #[must_use]
 pub fn stopped_json(schedule: &Schedule, error: &ExploreError) -> String {
     let (stopped, partial) = match error {

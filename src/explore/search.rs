@@ -39,7 +39,7 @@ struct Offer<const W: usize, T> {
 }
 
 /// How many offers are made at once (see [`super::table`]).
-const BATCH: usize = 32;
+const BATCH: usize = 256;
 
 /// How many emptied tables are kept for later levels.
 const SPARE_TABLES: usize = 2;
@@ -153,18 +153,12 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
         }
     }
 
-    /// Explores every state.
-    ///
-    /// # Errors
-    ///
-    /// The [`Stop`] that ended it early, with what was found until then.
-    pub fn run(mut self) -> Result<Found, (Stop, Found)> {
-        let swept = self.sweep();
+    /// Explores every state; returns what it found, and the [`Stop`]
+    /// that ended it early, if one did.
+    pub fn run(mut self) -> (Found, Option<Stop>) {
+        let stop = self.sweep().err();
         self.found.discovered = self.budget.found.min(self.budget.limit());
-        match swept {
-            Ok(()) => Ok(self.found),
-            Err(stop) => Err((stop, self.found)),
-        }
+        (self.found, stop)
     }
 
     fn sweep(&mut self) -> Result<(), Stop> {

@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::{HashSet, VecDeque};
+use std::fmt::Write as _;
 
 use proptest::prelude::*;
 
@@ -127,9 +128,9 @@ fn a_schedule_too_wide_to_pack_is_refused() {
         r#"Schedule(version: 1, title: "t", locks: [Lock(id: "X", name: "x", kind: Reentrant)], threads: ["#,
     );
     for t in 0..200 {
-        text.push_str(&format!(r#"Thread(id: "T{t}", name: "t", steps: ["#));
+        let _ = write!(text, r#"Thread(id: "T{t}", name: "t", steps: ["#);
         for s in 0..40 {
-            text.push_str(&format!(r#"Step(id: "T{t}s{s}", text: ""),"#));
+            let _ = write!(text, r#"Step(id: "T{t}s{s}", text: ""),"#);
         }
         text.push_str("]),");
     }
