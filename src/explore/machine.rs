@@ -8,7 +8,7 @@
 //! [`sim::State::step`]: crate::sim::State::step
 
 use super::Ending;
-use super::layout::{Key, Layout};
+use super::layout::{Field, Key, Layout};
 use crate::schedule::LockKind;
 use crate::sim::{Action, Model, PatchLocks, PatchMode, State};
 
@@ -29,6 +29,20 @@ pub enum Move<const W: usize> {
     Fault,
 }
 
+/// What the rules need of one thread, side by side.
+#[derive(Debug, Clone, Copy)]
+struct ThreadRules {
+    /// Where its code is.
+    field: Field,
+    /// The steps in its program.
+    len: usize,
+    /// Where its program starts in [`Machine::ops`].
+    base: usize,
+    /// Some program joins it (when none does, its finishing completes
+    /// nothing).
+    joined: bool,
+}
+
 /// The rules, for one schedule and one patch mode.
 #[derive(Debug, Clone)]
 pub struct Machine<'a> {
@@ -36,9 +50,9 @@ pub struct Machine<'a> {
     layout: &'a Layout,
     /// The patch, when it is on.
     patch: Option<PatchLocks>,
-    /// Per thread: whether any program joins it (when none does, its
-    /// finishing completes nothing).
-    joined: Vec<bool>,
+    threads: Vec<ThreadRules>,
+    /// Every program's actions, one after the other.
+    ops: Vec<Action>,
 }
 
 impl<'a> Machine<'a> {
@@ -46,17 +60,24 @@ impl<'a> Machine<'a> {
     #[must_use]
     pub fn new(model: &'a Model, layout: &'a Layout, patch: PatchMode) -> Self {
         let patch = model.patch.filter(|_| patch.is_on());
-        let joined = (0..model.thread_count())
-            .map(|t| {
-                let joins = |p: &crate::sim::Program| p.actions.contains(&Action::Join(t));
-                model.programs.iter().any(joins)
-            })
-            .collect();
+        let mut threads = Vec::new();
+        let mut ops = Vec::new();
+        for (t, program) in model.programs.iter().enumerate() {
+            let joins = |p: &crate::sim::Program| p.actions.contains(&Action::Join(t));
+            threads.push(ThreadRules {
+                field: layout.threads[t],
+                len: program.actions.len(),
+                base: ops.len(),
+                joined: model.programs.iter().any(joins),
+            });
+            ops.extend_from_slice(&program.actions);
+        }
         Self {
             model,
             layout,
             patch,
-            joined,
+            threads,
+            ops,
         }
     }
 
@@ -75,12 +96,23 @@ impl<'a> Machine<'a> {
     /// The steps in thread `t`'s program.
     #[inline]
     fn len(&self, t: usize) -> usize {
-        self.model.programs[t].actions.len()
+        self.threads[t].len
+    }
+
+    /// The action of step `pc` of thread `t`.
+    #[inline]
+    fn action(&self, t: usize, pc: usize) -> Action {
+        self.ops[self.threads[t].base + pc]
+    }
+
+    #[inline]
+    fn set_code<const W: usize>(&self, key: &mut Key<W>, t: usize, code: usize) {
+        self.threads[t].field.set(key, code);
     }
 
     #[inline]
     fn code<const W: usize>(&self, key: &Key<W>, t: usize) -> usize {
-        self.layout.threads[t].get(key)
+        self.threads[t].field.get(key)
     }
 
     /// The step thread `t` runs next or waits in.
@@ -137,7 +169,7 @@ impl<'a> Machine<'a> {
     /// Runs step `pc`, the next step of the Runnable thread `t`.
     fn step_at<const W: usize>(&self, key: &Key<W>, t: usize, pc: usize) -> Move<W> {
         let mut next = *key;
-        match self.model.programs[t].actions[pc] {
+        match self.action(t, pc) {
             Action::Work | Action::Log => self.advance(&mut next, t, pc),
             Action::Acquire(lock) => return self.acquire(next, t, pc, lock),
             Action::Release(lock) => {
@@ -150,7 +182,7 @@ impl<'a> Machine<'a> {
                 if self.code(&next, target) != 2 * self.len(target) + 1 {
                     return Move::Fault;
                 }
-                self.layout.threads[target].set(&mut next, 0);
+                self.set_code(&mut next, target, 0);
                 if self.len(target) == 0 {
                     self.finished(&mut next, target);
                 }
@@ -160,7 +192,7 @@ impl<'a> Machine<'a> {
                 if self.code(&next, target) == 2 * self.len(target) {
                     self.advance(&mut next, t, pc);
                 } else {
-                    self.layout.threads[t].set(&mut next, 2 * pc + 1);
+                    self.set_code(&mut next, t, 2 * pc + 1);
                 }
             }
         }
@@ -174,7 +206,7 @@ impl<'a> Machine<'a> {
     /// Moves `t` past step `pc`; a thread past its last step has Finished.
     #[inline]
     fn advance<const W: usize>(&self, key: &mut Key<W>, t: usize, pc: usize) {
-        self.layout.threads[t].set(key, 2 * (pc + 1));
+        self.set_code(key, t, 2 * (pc + 1));
         if pc + 1 == self.len(t) {
             self.finished(key, t);
         }
@@ -182,14 +214,14 @@ impl<'a> Machine<'a> {
 
     /// Thread `done` has finished: the joins that waited for it complete.
     fn finished<const W: usize>(&self, key: &mut Key<W>, done: usize) {
-        if !self.joined[done] {
+        if !self.threads[done].joined {
             return;
         }
         for t in 0..self.thread_count() {
             let code = self.code(key, t);
             let joins = code % 2 == 1
                 && code < 2 * self.len(t)
-                && self.model.programs[t].actions[code / 2] == Action::Join(done);
+                && self.action(t, code / 2) == Action::Join(done);
             if joins {
                 self.advance(key, t, code / 2);
             }
@@ -224,7 +256,7 @@ impl<'a> Machine<'a> {
             return self.drop_record(key, t, pc);
         } else {
             self.enqueue(&mut key, l, t);
-            self.layout.threads[t].set(&mut key, 2 * pc + 1);
+            self.set_code(&mut key, t, 2 * pc + 1);
             return Move::Next {
                 key,
                 rise: 1,
@@ -243,7 +275,7 @@ impl<'a> Machine<'a> {
     fn drop_record<const W: usize>(&self, mut key: Key<W>, t: usize, pc: usize) -> Move<W> {
         let program = &self.model.programs[t];
         let resume = program.matching_release[pc].map_or(program.actions.len(), |r| r + 1);
-        self.layout.threads[t].set(&mut key, 2 * resume);
+        self.set_code(&mut key, t, 2 * resume);
         if resume == program.actions.len() {
             self.finished(&mut key, t);
         }

@@ -125,6 +125,7 @@ impl<const W: usize, T: Tally> Table<W, T> {
     }
 
     /// Doubles the slots and puts every state back.
+    #[inline(never)]
     fn grow(&mut self) {
         let old = std::mem::replace(self, Self::with_slots(2 * self.slots.len()));
         for slot in old.slots.into_iter().filter(|s| !s.is_free()) {
