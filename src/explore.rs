@@ -11,8 +11,8 @@
 //! only a drop can cause).
 //!
 //! The search never enumerates executions. It visits each distinct state
-//! once, packed into a few machine words ([`layout`]), in the order of a
-//! progress measure that every move raises ([`search`]); the numbers of
+//! once, packed into a few machine words (`layout`), in the order of a
+//! progress measure that every move raises (`search`); the numbers of
 //! executions come from dynamic programming over that order, and the
 //! shortest paths from a tree with one node per state. See `README.md`,
 //! "Exploring every interleaving", for the counts of the App Engine
@@ -188,14 +188,11 @@ pub enum ExploreError {
         /// What was found until then.
         partial: Partial,
     },
-    /// A state of this schedule does not fit the packed encoding.
-    #[error(
-        "the schedule is too large to explore: a state needs {bits} bits, \
-         and the explorer packs at most {} (and 256 threads)", MAX_WORDS * 64
-    )]
+    /// The schedule is beyond what the packed encoding can hold.
+    #[error("the schedule is too large to explore: {reason}")]
     TooLarge {
-        /// The bits a state would need.
-        bits: u32,
+        /// What is too large, and the bound.
+        reason: String,
     },
 }
 
@@ -213,11 +210,7 @@ pub fn explore(
     limits: &Limits,
 ) -> Result<Summary, ExploreError> {
     let model = Model::new(schedule);
-    let layout = Layout::new(&model).map_err(|wide| ExploreError::TooLarge { bits: wide.bits })?;
-    let steps: usize = model.programs.iter().map(|p| p.actions.len()).sum();
-    if model.thread_count() > 256 || steps > MAX_DEPTH as usize {
-        return Err(ExploreError::TooLarge { bits: 0 });
-    }
+    let layout = packable(&model)?;
     match layout.words {
         1 => explore_in::<1>(&model, &layout, patch, limits),
         2 => explore_in::<2>(&model, &layout, patch, limits),
@@ -225,6 +218,23 @@ pub fn explore(
         5..=8 => explore_in::<8>(&model, &layout, patch, limits),
         _ => explore_in::<MAX_WORDS>(&model, &layout, patch, limits),
     }
+}
+
+/// The layout of `model`'s states, if the search can handle them.
+fn packable(model: &Model) -> Result<Layout, ExploreError> {
+    let too_large = |reason: String| ExploreError::TooLarge { reason };
+    if model.thread_count() > 256 {
+        let threads = model.thread_count();
+        return Err(too_large(format!("{threads} threads, at most 256")));
+    }
+    let steps: usize = model.programs.iter().map(|p| p.actions.len()).sum();
+    if steps > MAX_DEPTH as usize {
+        return Err(too_large(format!("{steps} steps, at most {MAX_DEPTH}")));
+    }
+    Layout::new(model).map_err(|wide| {
+        let most = MAX_WORDS * 64;
+        too_large(format!("a state needs {} bits, at most {most}", wide.bits))
+    })
 }
 
 /// The search with states of `W` words.

@@ -427,11 +427,14 @@ fn a_plain_lock_taken_twice_deadlocks_its_only_thread() {
 #[test]
 fn two_locks_in_opposite_orders_deadlock_in_4_of_18_executions() {
     let summary = explore_all(&shipped("two-locks.ron"), PatchMode::Off);
-    // P and Q each: take one lock, take the other, work, release both.
-    // A deadlock needs both first locks taken before either second
-    // attempt: P1 and Q1 in either order, then P2 and Q2 in either order
-    // (4 executions). Otherwise one thread takes both locks first; the
-    // other's attempts then block or wait for its releases: 18 in all.
+    // P: P1 takes X, P2 takes Y, P3 works, P4 releases Y, P5 releases X;
+    // Q the same with Y and X. A deadlock needs both first takes before
+    // either second attempt: P1 and Q1 in either order, then P2 and Q2 in
+    // either order: 4 executions. Otherwise one thread, say P, takes both
+    // before Q1; then Q1 comes after P2 (it may block until P4), Q2 after
+    // P4 (it may block until P5), Q3–Q5 after P5. Q1 after 2, 3, 4 or 5
+    // of P's moves and Q2 after 4 or 5 (not before Q1): 7 executions, and
+    // 7 with Q first: 14 finish.
     assert_eq!(
         [summary.executions, summary.finished, summary.deadlocked].map(exact),
         [18, 14, 4]

@@ -101,6 +101,8 @@ pub struct Layout {
     pub user_index: Vec<Vec<usize>>,
     /// How many words a state takes.
     pub words: usize,
+    /// How many bits it uses.
+    pub bits: u32,
 }
 
 impl Layout {
@@ -140,6 +142,7 @@ impl Layout {
             users,
             user_index,
             words,
+            bits: packer.bits,
         })
     }
 

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::paths::MAX_NODES;
 
-/// The default state limit: a few hundred megabytes at most, and a few
-/// seconds of search on a small machine.
+/// The default state limit: at most about a gigabyte of memory, and half
+/// a minute of search on a small machine.
 pub const DEFAULT_MAX_STATES: u64 = 50_000_000;
 
 /// How far a search may go.

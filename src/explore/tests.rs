@@ -65,6 +65,15 @@ fn agree_on_every_state<const W: usize>(schedule: &Schedule, patch: PatchMode) -
     seen.len()
 }
 
+#[test]
+fn a_ring_of_ten_philosophers_fits_61_bits() {
+    let ring = shipped("bench/ring-10-k1-deadlock.ron");
+    let layout = Layout::new(&Model::new(&ring)).expect("packs");
+    // Ten codes of 0..=11 and ten forks, each free or held by one of its
+    // two philosophers; one of them waits at most, so no queue.
+    assert_eq!(layout.bits, 1 + 10 * 4 + 10 * 2);
+}
+
 fn shipped(name: &str) -> Schedule {
     schedule::load(std::path::Path::new(&format!("schedules/{name}"))).expect("shipped file")
 }
@@ -90,6 +99,9 @@ fn the_shipped_schedules_pack_and_move_as_the_simulator_does() {
 fn the_app_engine_state_fits_one_word() {
     let model = Model::new(&shipped("appengine.ron"));
     let layout = Layout::new(&model).expect("packs");
+    // The present bit, A's code (0..=15) and B's (0..=13), H's holder
+    // (free, A or B), L's (free or A), I's (free, A or B); no counts.
+    assert_eq!(layout.bits, 1 + 4 + 4 + 2 + 1 + 2);
     assert_eq!(layout.words, 1);
     assert!(
         layout.queues.iter().all(Vec::is_empty),
