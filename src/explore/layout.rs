@@ -101,8 +101,6 @@ pub struct Layout {
     pub user_index: Vec<Vec<usize>>,
     /// How many words a state takes.
     pub words: usize,
-    /// How many bits it uses.
-    pub bits: u32,
 }
 
 impl Layout {
@@ -142,8 +140,16 @@ impl Layout {
             users,
             user_index,
             words,
-            bits: packer.bits,
         })
+    }
+
+    /// How many bits a state uses, the present bit included.
+    #[cfg(test)]
+    #[must_use]
+    pub fn bits(&self) -> u32 {
+        let fields = self.threads.iter().chain(&self.holders).chain(&self.counts);
+        let queues = self.queues.iter().flatten();
+        1 + fields.chain(queues).map(|f| f.mask.count_ones()).sum::<u32>()
     }
 
     /// Packs a state of the simulator.

@@ -10,7 +10,7 @@
 use super::Ending;
 use super::layout::{Field, Key, Layout};
 use crate::schedule::LockKind;
-use crate::sim::{Action, Model, PatchLocks, PatchMode, State};
+use crate::sim::{Action, Model, PatchMode, State};
 
 /// The result of moving one thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +43,33 @@ struct ThreadRules {
     joined: bool,
 }
 
+/// What the rules need of one lock, side by side.
+#[derive(Debug, Clone, Copy)]
+struct LockRules {
+    /// Where its holder is.
+    holder: Field,
+    /// Where its count is.
+    count: Field,
+    /// The holder may take it again.
+    reentrant: bool,
+    /// With the patch on: the lock the patch tries, and the one whose
+    /// holding makes it drop.
+    drop_if_held: Option<usize>,
+}
+
 /// The rules, for one schedule and one patch mode.
 #[derive(Debug, Clone)]
 pub struct Machine<'a> {
     model: &'a Model,
     layout: &'a Layout,
-    /// The patch, when it is on.
-    patch: Option<PatchLocks>,
     threads: Vec<ThreadRules>,
     /// Every program's actions, one after the other.
     ops: Vec<Action>,
+    locks: Vec<LockRules>,
+    /// Per lock `l` and user index `u`, at `l × threads + u`: the thread.
+    users: Vec<usize>,
+    /// Per lock `l` and thread `t`, at `l × threads + t`: its user index.
+    user_index: Vec<usize>,
 }
 
 impl<'a> Machine<'a> {
@@ -72,12 +89,31 @@ impl<'a> Machine<'a> {
             });
             ops.extend_from_slice(&program.actions);
         }
+        let locks = (0..model.lock_count())
+            .map(|l| LockRules {
+                holder: layout.holders[l],
+                count: layout.counts[l],
+                reentrant: model.lock_kinds[l] == LockKind::Reentrant,
+                drop_if_held: patch.filter(|p| p.try_lock == l).map(|p| p.drop_if_held),
+            })
+            .collect();
+        let width = model.thread_count();
+        let mut users = vec![0; width * model.lock_count()];
+        let mut user_index = vec![0; width * model.lock_count()];
+        for (l, lock_users) in layout.users.iter().enumerate() {
+            for (u, &t) in lock_users.iter().enumerate() {
+                users[l * width + u] = t;
+                user_index[l * width + t] = u;
+            }
+        }
         Self {
             model,
             layout,
-            patch,
             threads,
             ops,
+            locks,
+            users,
+            user_index,
         }
     }
 
@@ -231,27 +267,27 @@ impl<'a> Machine<'a> {
     /// The holder of lock `l`, if any.
     #[inline]
     fn holder<const W: usize>(&self, key: &Key<W>, l: usize) -> Option<usize> {
-        let value = self.layout.holders[l].get(key).checked_sub(1)?;
-        Some(self.layout.users[l][value])
+        let value = self.locks[l].holder.get(key).checked_sub(1)?;
+        Some(self.users[l * self.threads.len() + value])
     }
 
     #[inline]
     fn set_holder<const W: usize>(&self, key: &mut Key<W>, l: usize, holder: Option<usize>) {
-        let value = holder.map_or(0, |t| 1 + self.layout.user_index[l][t]);
-        self.layout.holders[l].set(key, value);
+        let value = holder.map_or(0, |t| 1 + self.user_index[l * self.threads.len() + t]);
+        self.locks[l].holder.set(key, value);
     }
 
     fn acquire<const W: usize>(&self, mut key: Key<W>, t: usize, pc: usize, l: usize) -> Move<W> {
         let holder = self.holder(&key, l);
-        let reentrant = self.model.lock_kinds[l] == LockKind::Reentrant;
-        if holder == Some(t) && reentrant {
-            let count = self.layout.counts[l].get(&key);
-            self.layout.counts[l].set(&mut key, count + 1);
+        let rules = self.locks[l];
+        if holder == Some(t) && rules.reentrant {
+            let count = rules.count.get(&key);
+            rules.count.set(&mut key, count + 1);
         } else if holder.is_none() {
             self.set_holder(&mut key, l, Some(t));
-            self.layout.counts[l].set(&mut key, 0);
-        } else if let Some(p) = self.patch.filter(|p| p.try_lock == l)
-            && self.holder(&key, p.drop_if_held).is_some()
+            rules.count.set(&mut key, 0);
+        } else if let Some(other) = rules.drop_if_held
+            && self.holder(&key, other).is_some()
         {
             return self.drop_record(key, t, pc);
         } else {
@@ -292,9 +328,9 @@ impl<'a> Machine<'a> {
         if self.holder(key, l) != Some(t) {
             return false;
         }
-        let count = self.layout.counts[l].get(key);
+        let count = self.locks[l].count.get(key);
         if count > 0 {
-            self.layout.counts[l].set(key, count - 1);
+            self.locks[l].count.set(key, count - 1);
             return true;
         }
         let waiter = self.dequeue(key, l);
@@ -311,7 +347,7 @@ impl<'a> Machine<'a> {
     fn enqueue<const W: usize>(&self, key: &mut Key<W>, l: usize, t: usize) {
         let slots = &self.layout.queues[l];
         if let Some(free) = slots.iter().find(|slot| slot.get(key) == 0) {
-            free.set(key, 1 + self.layout.user_index[l][t]);
+            free.set(key, 1 + self.user_index[l * self.threads.len() + t]);
         }
     }
 
@@ -327,6 +363,6 @@ impl<'a> Machine<'a> {
             pair[0].set(key, behind);
         }
         slots[slots.len() - 1].set(key, 0);
-        Some(self.layout.users[l][front])
+        Some(self.users[l * self.threads.len() + front])
     }
 }

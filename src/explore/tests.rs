@@ -71,7 +71,7 @@ fn a_ring_of_ten_philosophers_fits_61_bits() {
     let layout = Layout::new(&Model::new(&ring)).expect("packs");
     // Ten codes of 0..=11 and ten forks, each free or held by one of its
     // two philosophers; one of them waits at most, so no queue.
-    assert_eq!(layout.bits, 1 + 10 * 4 + 10 * 2);
+    assert_eq!(layout.bits(), 1 + 10 * 4 + 10 * 2);
 }
 
 fn shipped(name: &str) -> Schedule {
@@ -101,7 +101,7 @@ fn the_app_engine_state_fits_one_word() {
     let layout = Layout::new(&model).expect("packs");
     // The present bit, A's code (0..=15) and B's (0..=13), H's holder
     // (free, A or B), L's (free or A), I's (free, A or B); no counts.
-    assert_eq!(layout.bits, 1 + 4 + 4 + 2 + 1 + 2);
+    assert_eq!(layout.bits(), 1 + 4 + 4 + 2 + 1 + 2);
     assert_eq!(layout.words, 1);
     assert!(
         layout.queues.iter().all(Vec::is_empty),
