@@ -149,7 +149,10 @@ impl Layout {
     pub fn bits(&self) -> u32 {
         let fields = self.threads.iter().chain(&self.holders).chain(&self.counts);
         let queues = self.queues.iter().flatten();
-        1 + fields.chain(queues).map(|f| f.mask.count_ones()).sum::<u32>()
+        1 + fields
+            .chain(queues)
+            .map(|f| f.mask.count_ones())
+            .sum::<u32>()
     }
 
     /// Packs a state of the simulator.
