@@ -347,11 +347,11 @@ mod tests {
         let description = "Thread P takes X then Y; thread Q takes Y then X. If each takes \
             its first lock before the other takes its second, both wait forever. Any run shows \
             the inversion X -\\> Y -\\> X in the lock-order graph, even one that finishes.";
+        let mode = "**Mode:** unpatched (the schedule has no patch) · \
+            **Outcome:** deadlock · **Events:** 4";
         let expected = format!(
-            "# Two locks taken in opposite orders\n\n{description}\n\n{}",
-            r"**Mode:** unpatched (the schedule has no patch) · **Outcome:** deadlock · **Events:** 4
-
-## Locks
+            "# Two locks taken in opposite orders\n\n{description}\n\n{mode}\n\n{}",
+            r"## Locks
 
 | lock | name | kind |
 |---|---|---|
