@@ -5,17 +5,21 @@
 //! `<text>`, stretched by `textLength` to exactly its cells, so the columns
 //! line up whatever monospace font the viewer has. The font is the generic
 //! `monospace` family: nothing is embedded or fetched, which is what
-//! browsers and GitHub's image proxy accept. Colours come from a fixed dark
-//! palette (see `colour.rs`); the terminal's default colours become
+//! browsers and GitHub's image proxy accept. Borders are drawn as lines
+//! (see `lines.rs`). Colours come from a fixed dark palette (see
+//! `colour.rs`); the terminal's default colours become
 //! [`DEFAULT_FOREGROUND`] and [`DEFAULT_BACKGROUND`].
+
+mod lines;
 
 use std::fmt::Write as _;
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::Modifier;
 
+use self::lines::{Lines, Shape};
 use super::colour::{Ansi, ansi, palette};
-use super::grid::{self, Glyph};
+use super::grid;
 
 /// A colour as red, green and blue.
 type Rgb = (u8, u8, u8);
@@ -67,16 +71,50 @@ pub fn encode(screen: &Buffer, title: &str) -> String {
     );
 
     // Every background first, so no rectangle hides the text of the row above.
-    let rows: Vec<Vec<(Glyph<'_>, Look)>> = grid::rows(screen).map(looks).collect();
+    let rows: Vec<Vec<Drawn<'_>>> = grid::rows(screen).map(drawn).collect();
     for (y, row) in rows.iter().enumerate() {
         backgrounds(&mut out, y, row);
     }
+    let mut lines = Lines::default();
     for (y, row) in rows.iter().enumerate() {
         texts(&mut out, y, row);
+        add_lines(&mut lines, y, row);
     }
+    lines.write(&mut out);
 
     out.push_str("</svg>\n");
     out
+}
+
+/// A glyph as the picture draws it.
+#[derive(Debug, Clone, Copy)]
+struct Drawn<'b> {
+    /// The first column it takes, from 0.
+    column: usize,
+    /// How many columns it takes.
+    width: usize,
+    /// What to write: a space for a glyph drawn as lines.
+    text: &'b str,
+    /// Its colours and modifiers.
+    look: Look,
+    /// The lines of a box-drawing glyph.
+    shape: Option<Shape>,
+}
+
+/// The glyphs of a row, with how each is drawn.
+fn drawn(cells: &[Cell]) -> Vec<Drawn<'_>> {
+    grid::glyphs(cells)
+        .map(|glyph| {
+            let shape = Shape::of(glyph.symbol);
+            Drawn {
+                column: glyph.column,
+                width: glyph.width,
+                text: if shape.is_some() { " " } else { glyph.symbol },
+                look: Look::of(glyph.cell),
+                shape,
+            }
+        })
+        .collect()
 }
 
 /// How a glyph looks: its colours after reversal, and what else shows.
@@ -110,12 +148,6 @@ impl Look {
     }
 }
 
-fn looks(cells: &[Cell]) -> Vec<(Glyph<'_>, Look)> {
-    grid::glyphs(cells)
-        .map(|glyph| (glyph, Look::of(glyph.cell)))
-        .collect()
-}
-
 fn rgb(colour: Ansi, default: Rgb) -> Rgb {
     match colour {
         Ansi::Default => default,
@@ -129,9 +161,9 @@ fn hex((r, g, b): Rgb) -> String {
 }
 
 /// One rectangle per run of glyphs on a background of their own.
-fn backgrounds(out: &mut String, y: usize, row: &[(Glyph<'_>, Look)]) {
-    for run in row.chunk_by(|(_, a), (_, b)| a.bg == b.bg) {
-        let bg = run[0].1.bg;
+fn backgrounds(out: &mut String, y: usize, row: &[Drawn<'_>]) {
+    for run in row.chunk_by(|a, b| a.look.bg == b.look.bg) {
+        let bg = run[0].look.bg;
         if bg == DEFAULT_BACKGROUND {
             continue;
         }
@@ -147,13 +179,12 @@ fn backgrounds(out: &mut String, y: usize, row: &[(Glyph<'_>, Look)]) {
 
 /// One `<text>` per run of glyphs with the same look, without the blanks
 /// at its ends.
-fn texts(out: &mut String, y: usize, row: &[(Glyph<'_>, Look)]) {
+fn texts(out: &mut String, y: usize, row: &[Drawn<'_>]) {
     let baseline = PADDING + y * CELL_HEIGHT + BASELINE;
-    let same_text = |(_, a): &(Glyph<'_>, Look), (_, b): &(Glyph<'_>, Look)| {
-        a.fg == b.fg && a.modifier == b.modifier
-    };
+    let same_text =
+        |a: &Drawn<'_>, b: &Drawn<'_>| a.look.fg == b.look.fg && a.look.modifier == b.look.modifier;
     for run in row.chunk_by(same_text) {
-        let look = run[0].1;
+        let look = run[0].look;
         if look.modifier.contains(Modifier::HIDDEN) {
             continue;
         }
@@ -162,7 +193,7 @@ fn texts(out: &mut String, y: usize, row: &[(Glyph<'_>, Look)]) {
             continue;
         }
         let (x, width) = extent(run);
-        let text: String = run.iter().map(|(glyph, _)| glyph.symbol).collect();
+        let text: String = run.iter().map(|glyph| glyph.text).collect();
         let _ = writeln!(
             out,
             "<text x=\"{x}\" y=\"{baseline}\" textLength=\"{width}\"{}>{}</text>",
@@ -172,9 +203,28 @@ fn texts(out: &mut String, y: usize, row: &[(Glyph<'_>, Look)]) {
     }
 }
 
+/// The box-drawing glyphs of row `y`, as lines in their text colour.
+fn add_lines(lines: &mut Lines, y: usize, row: &[Drawn<'_>]) {
+    for glyph in row {
+        let Some(shape) = glyph.shape else {
+            continue;
+        };
+        let look = glyph.look;
+        if look.modifier.contains(Modifier::HIDDEN) {
+            continue;
+        }
+        let dim = look.modifier.contains(Modifier::DIM);
+        let corner = (
+            PADDING + glyph.column * CELL_WIDTH,
+            PADDING + y * CELL_HEIGHT,
+        );
+        lines.add(shape, look.fg, dim, corner);
+    }
+}
+
 /// The glyphs of `run` between its first and last non-blank ones.
-fn trim<'r, 'b>(run: &'r [(Glyph<'b>, Look)]) -> &'r [(Glyph<'b>, Look)] {
-    let blank = |(glyph, _): &(Glyph<'_>, Look)| glyph.symbol == " ";
+fn trim<'r, 'b>(run: &'r [Drawn<'b>]) -> &'r [Drawn<'b>] {
+    let blank = |glyph: &Drawn<'_>| glyph.text == " ";
     let start = run.iter().position(|g| !blank(g)).unwrap_or(run.len());
     let end = run
         .iter()
@@ -184,8 +234,8 @@ fn trim<'r, 'b>(run: &'r [(Glyph<'b>, Look)]) -> &'r [(Glyph<'b>, Look)] {
 }
 
 /// Where a run of glyphs starts and how wide it is, in pixels.
-fn extent(run: &[(Glyph<'_>, Look)]) -> (usize, usize) {
-    let (Some((first, _)), Some((last, _))) = (run.first(), run.last()) else {
+fn extent(run: &[Drawn<'_>]) -> (usize, usize) {
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
         return (PADDING, 0);
     };
     let columns = last.column + last.width - first.column;
@@ -324,6 +374,23 @@ mod tests {
             [
                 "<rect x=\"12\" y=\"12\" width=\"36\" height=\"24\" fill=\"#cd3131\"/>",
                 "<text x=\"12\" y=\"30\" textLength=\"36\">日x</text>",
+            ]
+        );
+    }
+
+    #[test]
+    fn borders_are_lines_in_their_colour_not_text() {
+        let mut screen = Buffer::empty(Rect::new(0, 0, 3, 1));
+        screen.set_string(0, 0, "╶a", Style::new().cyan());
+        screen.set_string(2, 0, "┃", Style::new().cyan().dim());
+        assert_eq!(
+            body(&encode(&screen, "")),
+            [
+                "<text x=\"24\" y=\"30\" textLength=\"12\" fill=\"#11a8cd\">a</text>",
+                "<path d=\"M18 24L24 24\" fill=\"none\" stroke=\"#11a8cd\" \
+                 stroke-width=\"1.5\" stroke-linecap=\"square\"/>",
+                "<path d=\"M42 24L42 12M42 24L42 36\" fill=\"none\" stroke=\"#11a8cd\" \
+                 stroke-width=\"3\" stroke-linecap=\"square\" stroke-opacity=\"0.6\"/>",
             ]
         );
     }
