@@ -84,8 +84,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn tui(_file: Option<&Path>) -> anyhow::Result<Exit> {
-    anyhow::bail!("the TUI is not built yet")
+/// Opens the TUI on `file`, or on the built-in schedule. A file that does
+/// not load, or whose order does not run, is reported before the screen
+/// is taken over.
+fn tui(file: Option<&Path>) -> anyhow::Result<Exit> {
+    let schedule = match file {
+        Some(path) => match load(path) {
+            Some(schedule) => schedule,
+            None => return Ok(Exit::BadInput),
+        },
+        None => schedule::built_in(),
+    };
+    if run_order(&schedule, None, PatchMode::Off).is_none() {
+        return Ok(Exit::BadInput);
+    }
+    lockstep::tui::run(schedule, file.map(Path::to_owned))?;
+    Ok(Exit::Finished)
 }
 
 fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
