@@ -240,7 +240,7 @@ fn stuck_rows(schedule: &Schedule, order: &[StepRef], entry: usize, reason: &str
     let row = |e: usize, step: StepRef| {
         let id = step_id(schedule, step.thread, step.step);
         let (kind, text, look) = if e == entry {
-            (RowKind::Stuck(e), format!("✗ {reason}"), Look::Stuck)
+            (RowKind::Stuck(e), reason.to_owned(), Look::Stuck)
         } else {
             (
                 RowKind::Unreached(e),

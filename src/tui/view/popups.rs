@@ -52,11 +52,14 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
         theme.key(),
         "select a row; wheel: up/down",
     ));
-    let inner = frame(theme, "Help: Esc to close", 90, 21, area, buf);
+    let legend = legend(theme);
+    // Two columns of keys and of marks, two blank lines, the threads.
+    let rows = keys.len().div_ceil(2) + legend.len().div_ceil(2) + 3;
+    let inner = frame(theme, "Help: Esc to close", 90, cells(rows + 2), area, buf);
     let column = usize::from(inner.width).saturating_sub(1) / 2;
     let mut lines = columns(&keys, column);
     lines.push(Line::default());
-    lines.extend(columns(&legend(theme), column));
+    lines.extend(columns(&legend, column));
     lines.push(Line::default());
     lines.push(threads(app));
     Paragraph::new(lines).render(inner, buf);
