@@ -41,7 +41,7 @@ mod keys;
 mod theme;
 mod view;
 
-use std::io::{self, Stdout};
+use std::io::{self, IsTerminal as _, Stdout};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -81,8 +81,15 @@ const TICK: Duration = Duration::from_millis(200);
 ///
 /// # Errors
 ///
-/// The terminal could not be set up, read or drawn to.
+/// The output is not a terminal, or the terminal could not be set up, read
+/// or drawn to.
 pub fn run(schedule: Schedule, file: Option<PathBuf>) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the TUI needs a terminal, and the output is not one \
+             (for text, use `lockstep replay FILE`)"
+        );
+    }
     let signals = Signals::register().context("cannot watch for signals")?;
     let mut app = App::new(schedule, file);
     let mut session = Session::start().context("cannot set up the terminal")?;
@@ -129,8 +136,12 @@ fn action_of(app: &App, input: &Event, area: Rect) -> Option<Action> {
     }
 }
 
-/// A click selects the row under it; the wheel moves the selection.
+/// A click selects the row under it; the wheel moves the selection (or
+/// the highlighted file of the picker).
 fn mouse_action(app: &App, mouse: MouseEvent, area: Rect) -> Option<Action> {
+    if !matches!(app.context(), Context::Main | Context::Picker) {
+        return None;
+    }
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) => {
             let at = Position::new(mouse.column, mouse.row);

@@ -321,7 +321,13 @@ impl App {
     /// True when the order differs from the one in the file.
     #[must_use]
     pub fn is_modified(&self) -> bool {
-        self.order_ids() != self.schedule.order
+        let saved = &self.schedule.order;
+        saved.len() != self.order.len()
+            || self
+                .order
+                .iter()
+                .zip(saved)
+                .any(|(&step, id)| self.step_id(step) != id)
     }
 
     /// True once the user has quit.
@@ -340,12 +346,6 @@ impl App {
             Some(Popup::SaveAs(_)) => Context::Prompt,
             Some(Popup::Message { .. }) => Context::Message,
         }
-    }
-
-    /// Whether the user can undo, and redo.
-    #[must_use]
-    pub fn can_undo(&self) -> (bool, bool) {
-        (!self.history.undo.is_empty(), !self.history.redo.is_empty())
     }
 
     /// Replaces the order (an example from exploration, say) and goes back

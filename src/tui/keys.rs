@@ -227,13 +227,13 @@ pub const BINDINGS: &[Binding] = &[
     main(
         &[Key::char('K'), Key::shift(KeyCode::Up)],
         Action::MoveEarlier,
-        "move the selected step earlier",
+        "move the step earlier",
         Some("earlier"),
     ),
     main(
         &[Key::char('J'), Key::shift(KeyCode::Down)],
         Action::MoveLater,
-        "move the selected step later",
+        "move the step later",
         Some("later"),
     ),
     Binding {
@@ -246,7 +246,7 @@ pub const BINDINGS: &[Binding] = &[
     main(
         &[Key::char('p')],
         Action::TogglePatch,
-        "patch on/off: same order again",
+        "patch on/off, same order",
         Some("patch"),
     ),
     main(
@@ -295,7 +295,7 @@ pub const BINDINGS: &[Binding] = &[
         scope: Scope::All,
         keys: &[Key::ctrl('c')],
         bound: Bound::Action(Action::QuitNow),
-        help: "quit at once, even if unsaved",
+        help: "quit at once, even unsaved",
         footer: None,
     },
     popup(

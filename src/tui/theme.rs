@@ -94,7 +94,7 @@ impl Theme {
     /// The row of the event that ran last: the current position.
     #[must_use]
     pub fn current(self) -> Style {
-        self.fg(Color::White, Modifier::BOLD)
+        Style::new().add_modifier(Modifier::BOLD)
     }
 
     /// Events the run has not reached yet at the current position.

@@ -19,7 +19,7 @@ mod layout;
 mod route;
 
 use super::canvas::{Canvas, Region, Weight};
-use super::text::{fit, panel, wrap};
+use super::text::{fit, fit_line, panel, wrap};
 use crate::schedule::Schedule;
 use crate::sim::{Link, State, Status, Wait, wait_chain};
 use crate::tui::app::App;
@@ -29,12 +29,13 @@ use route::draw_edges;
 
 /// The most threads drawn as boxes.
 const MAX_DRAWN: usize = 3;
+
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme();
-    let block = panel(theme, Line::from(" Locks and waits "));
+    let block = panel(app.theme(), Line::from(" Locks and waits "));
     let inner = block.inner(area);
     block.render(area, buf);
+
     let graph = Graph::at(app);
     let (width, height) = (usize::from(inner.width), usize::from(inner.height));
     let lines = drawing(&graph, width, height).unwrap_or_else(|| text_list(&graph, width, height));
@@ -158,10 +159,10 @@ fn drawing(graph: &Graph<'_>, width: usize, height: usize) -> Option<Vec<Line<'s
     if graph.schedule.locks.is_empty() {
         return None;
     }
-    let notes = notes(graph, width);
     // The cycle, when there is one, must fit under the drawing.
     let room = height.checked_sub(usize::from(!graph.cycle.is_empty()))?;
     let plan = plan(graph, &threads, width, room)?;
+
     let mut canvas = Canvas::new(width, plan.height);
     draw_locks(graph, &plan, &mut canvas);
     for &(thread, _, region) in &plan.boxes {
@@ -170,9 +171,10 @@ fn drawing(graph: &Graph<'_>, width: usize, height: usize) -> Option<Vec<Line<'s
     for side in [Side::Left, Side::Right] {
         draw_edges(graph, &plan, side, &mut canvas);
     }
+
     let mut lines = canvas.lines();
     let spare = height.saturating_sub(lines.len());
-    lines.extend(notes.into_iter().take(spare));
+    lines.extend(notes(graph, width).into_iter().take(spare));
     Some(lines)
 }
 
@@ -184,6 +186,7 @@ fn draw_locks(graph: &Graph<'_>, plan: &Plan, canvas: &mut Canvas) {
         Weight::Heavy
     };
     canvas.border(plan.locks, weight, theme.border());
+
     let inner = plan.locks.width.saturating_sub(4);
     for (lock, &row) in plan.lock_rows.iter().enumerate() {
         let held = &graph.state.locks[lock];
@@ -208,6 +211,7 @@ fn draw_thread(graph: &Graph<'_>, thread: usize, region: Region, canvas: &mut Ca
         (Weight::Light, theme.border())
     };
     canvas.border(region, weight, border);
+
     let inner = region.width.saturating_sub(2);
     let label = thread_label(graph.schedule, thread);
     let (status, step, style) = status_text(graph, thread);
@@ -336,6 +340,7 @@ fn text_list(graph: &Graph<'_>, width: usize, height: usize) -> Vec<Line<'static
     } else {
         cycle.iter().map(|text| fit(text, width)).collect()
     };
+
     let mut lines: Vec<Line<'static>> = cycle
         .into_iter()
         .map(|text| Line::styled(text, theme.cycle()))
@@ -390,19 +395,4 @@ fn relations(graph: &Graph<'_>, thread: usize) -> String {
     }
     parts.extend(waits);
     parts.join("; ")
-}
-
-/// The spans, cut to `width` cells in all.
-fn fit_line(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
-    let mut left = width;
-    let mut kept = Vec::new();
-    for span in spans {
-        let text = fit(&span.content, left);
-        left = left.saturating_sub(super::text::width(&text));
-        kept.push(Span::styled(text, span.style));
-        if left == 0 {
-            break;
-        }
-    }
-    Line::from(kept)
 }

@@ -19,6 +19,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = panel(app.theme(), Line::from(" Log "));
     let inner = block.inner(area);
     block.render(area, buf);
+
     let width = usize::from(inner.width);
     let notes = app
         .timeline()

@@ -2,7 +2,7 @@
 //! save-as prompt and messages.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget as _, Wrap};
@@ -38,7 +38,7 @@ fn frame(theme: Theme, title: &str, width: u16, height: u16, area: Rect, buf: &m
 }
 
 /// The width of the key column of the help.
-const KEY_COLUMN: usize = 11;
+const KEY_COLUMN: usize = 10;
 
 /// The keys of the main screen, the legend of the table and the threads,
 /// in two columns.
@@ -123,7 +123,44 @@ fn threads(app: &App) -> Line<'static> {
 }
 
 fn picker_popup(theme: Theme, picker: &Picker, area: Rect, buf: &mut Buffer) {
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let notices = picker_notices(theme, picker);
+    let files: Vec<Line<'static>> = picker
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            let style = if i == picker.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            Line::styled(format!(" {} ", file.display()), style)
+        })
+        .collect();
+    let wide = notices
+        .iter()
+        .chain(&files)
+        .map(Line::width)
+        .max()
+        .unwrap_or(0);
+    let title = "Open a schedule: Enter to open, Esc to cancel";
+    let height = cells(notices.len() + files.len() + 2);
+    let inner = frame(theme, title, cells(wide.max(48) + 2), height, area, buf);
+    let [top, list] = Layout::vertical([
+        Constraint::Length(cells(notices.len())),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    Paragraph::new(notices).render(top, buf);
+    // Keep the highlighted file in view.
+    let skip = (picker.selected + 1).saturating_sub(usize::from(list.height));
+    let shown: Vec<Line<'static>> = files.into_iter().skip(skip).collect();
+    Paragraph::new(shown).render(list, buf);
+}
+
+/// What to know before picking: unsaved edits, or an empty list.
+fn picker_notices(theme: Theme, picker: &Picker) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     if picker.unsaved {
         lines.push(Line::styled(
             "the open order has unsaved edits: opening a file drops them",
@@ -141,38 +178,7 @@ fn picker_popup(theme: Theme, picker: &Picker, area: Rect, buf: &mut Buffer) {
             theme.dim(),
         ));
     }
-    let list_width = picker
-        .files
-        .iter()
-        .map(|f| width(&f.display().to_string()))
-        .max()
-        .unwrap_or(0);
-    for (i, file) in picker.files.iter().enumerate() {
-        let name = format!(" {} ", file.display());
-        let style = if i == picker.selected {
-            theme.selected()
-        } else {
-            theme.text()
-        };
-        lines.push(Line::styled(name, style));
-    }
-    let wide = lines
-        .iter()
-        .map(Line::width)
-        .max()
-        .unwrap_or(0)
-        .max(list_width + 2);
-    let inner = frame(
-        theme,
-        "Open a schedule: Enter to open, Esc to cancel",
-        cells(wide.max(48) + 2),
-        cells(lines.len() + 2),
-        area,
-        buf,
-    );
-    // Keep the highlighted file in view.
-    let skip = (picker.selected + 1).saturating_sub(usize::from(inner.height));
-    Paragraph::new(lines.split_off(skip.min(lines.len()))).render(inner, buf);
+    lines
 }
 
 fn prompt_popup(theme: Theme, prompt: &Prompt, area: Rect, buf: &mut Buffer) {

@@ -2,10 +2,11 @@
 //! row per event, like thread dumps side by side.
 //!
 //! `▶` marks the event that ran last; later rows are dim. Blocked attempts
-//! say `blocked`, drops `DROP`, skipped steps `skipped` (crossed out), an
-//! entry that cannot run starts with `✗` and says why, and the rows the
-//! default policy chose sit under an `auto` divider, in italics. The
-//! selected row is reversed, and its step is written out under the table.
+//! say `blocked on I`, drops `try H: DROP`, skipped steps `skipped` (crossed
+//! out), an entry that cannot run is numbered `✗` and says why, and the
+//! rows the default policy chose sit under an `auto` divider, in italics.
+//! The selected row is reversed, and its step is written out under the
+//! table. With many threads, the columns become lanes (see [`Columns`]).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -17,12 +18,13 @@ use super::text::{cells, fit, panel};
 use crate::tui::app::{App, Look, Row, RowKind};
 use crate::tui::theme::Theme;
 
-/// Draws the panel.
+/// Draws the panel; its title says which rows show when not all fit.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let block = panel(app.theme(), Line::from(" Schedule "));
-    let inner = block.inner(area);
+    let untitled = panel(app.theme(), Line::default());
+    let table = Table::new(app, untitled.inner(area));
+    let block = panel(app.theme(), Line::from(table.title()));
     block.render(area, buf);
-    let table = Table::new(app, inner);
+
     table.header(app, buf);
     table.body(app, buf);
     table.detail(app, buf);
@@ -109,6 +111,20 @@ impl Table {
             lines,
             offset,
         }
+    }
+
+    /// ` Schedule `, or ` Schedule: lines 3–12 of 20 ` when it scrolls.
+    fn title(&self) -> String {
+        let height = usize::from(self.body.height);
+        if self.lines.len() <= height {
+            return " Schedule ".to_owned();
+        }
+        let last = (self.offset + height).min(self.lines.len());
+        format!(
+            " Schedule: lines {}–{last} of {} ",
+            self.offset + 1,
+            self.lines.len()
+        )
     }
 
     fn header(&self, app: &App, buf: &mut Buffer) {

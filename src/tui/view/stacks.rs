@@ -12,54 +12,62 @@ use crate::schedule::Step;
 use crate::sim::{Status, Wait};
 use crate::tui::app::App;
 
-/// Draws the panel.
+/// Draws the panel: the threads share its height equally.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let block = panel(app.theme(), Line::from(" Stacks "));
     let inner = block.inner(area);
     block.render(area, buf);
-    let threads = app.schedule().threads.len().max(1);
+
+    let threads = app.schedule().threads.len();
     let height = usize::from(inner.height);
-    let share = (height / threads).max(1);
+    let share = (height / threads.max(1)).max(1);
     let width = usize::from(inner.width);
-    let lines: Vec<Line<'static>> = (0..app.schedule().threads.len())
+    let lines: Vec<Line<'static>> = (0..threads)
         .flat_map(|t| dump(app, t, share, width))
         .take(height)
         .collect();
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// One thread: a heading, then as many innermost frames as fit in `rows`.
+/// One thread in at most `rows` lines: a heading, then its innermost
+/// frames if it is running or blocked.
 fn dump(app: &App, thread: usize, rows: usize, width: usize) -> Vec<Line<'static>> {
-    let theme = app.theme();
-    let schedule = app.schedule();
     let at = app.state().threads[thread];
-    let info = &schedule.threads[thread];
-    let step = info.steps.get(at.pc);
-    let (status, style) = match (at.status, step) {
+    let step = app.schedule().threads[thread].steps.get(at.pc);
+    let (heading, style) = heading(app, thread, width);
+    let mut lines = vec![heading];
+
+    let running = matches!(at.status, Status::Runnable | Status::Blocked(_));
+    if let Some(step) = step.filter(|_| running) {
+        let below = rows.saturating_sub(1);
+        lines.extend(frames(step, below, width, app.theme().dim(), style));
+    }
+    lines.truncate(rows.max(1));
+    lines
+}
+
+/// `A request A (logs): BLOCKED in A4 on I, held by B`, and the style of
+/// the status.
+fn heading(app: &App, thread: usize, width: usize) -> (Line<'static>, Style) {
+    let theme = app.theme();
+    let at = app.state().threads[thread];
+    let info = &app.schedule().threads[thread];
+    let (status, style) = match (at.status, info.steps.get(at.pc)) {
         (Status::Finished, _) | (_, None) => ("finished".to_owned(), theme.good()),
         (Status::NotStarted, _) => ("not started yet".to_owned(), theme.dim()),
         (Status::Runnable, Some(step)) => (format!("about to run {}", step.id), theme.text()),
         (Status::Blocked(wait), Some(step)) => (blocked(app, wait, step), theme.blocked()),
     };
-    let heading = format!("{} {}", info.id, info.name);
-    let heading_width = width.saturating_sub(2).min(text::width(&heading));
-    let mut lines = vec![Line::from(vec![
-        Span::styled(fit(&heading, heading_width), theme.title()),
+
+    let name = format!("{} {}", info.id, info.name);
+    let name_width = width.saturating_sub(2).min(text::width(&name));
+    let status_width = width.saturating_sub(name_width + 2);
+    let line = Line::from(vec![
+        Span::styled(fit(&name, name_width), theme.title()),
         Span::raw(": "),
-        Span::styled(fit(&status, width.saturating_sub(heading_width + 2)), style),
-    ])];
-    let running = matches!(at.status, Status::Runnable | Status::Blocked(_));
-    if let Some(step) = step.filter(|_| running) {
-        lines.extend(frames(
-            step,
-            rows.saturating_sub(1),
-            width,
-            theme.dim(),
-            style,
-        ));
-    }
-    lines.truncate(rows.max(1));
-    lines
+        Span::styled(fit(&status, status_width), style),
+    ]);
+    (line, style)
 }
 
 /// "BLOCKED in A4 on I, held by B", or the join it waits in.
@@ -86,11 +94,8 @@ fn frames(step: &Step, rows: usize, width: usize, frame: Style, here: Style) -> 
     if rows == 0 {
         return Vec::new();
     }
-    let room = width.saturating_sub(4);
-    let here_line = Line::from(vec![
-        Span::styled("  ▸ ", here),
-        Span::styled(fit(&format!("{} {}", step.id, step.text), room), here),
-    ]);
+
+    // One row for the step itself; the frames share the rest.
     let fit_frames = rows - 1;
     let (hidden, shown) = if step.stack.len() > fit_frames {
         let shown = fit_frames.saturating_sub(1);
@@ -98,6 +103,8 @@ fn frames(step: &Step, rows: usize, width: usize, frame: Style, here: Style) -> 
     } else {
         (0, step.stack.len())
     };
+
+    let room = width.saturating_sub(4);
     let mut lines = Vec::with_capacity(rows);
     if hidden > 0 && fit_frames > 0 {
         lines.push(Line::styled(format!("    … {hidden} outer frames"), frame));
@@ -107,6 +114,9 @@ fn frames(step: &Step, rows: usize, width: usize, frame: Style, here: Style) -> 
         let text = fit_left(f, room);
         Line::styled(format!("    {text}"), frame)
     }));
-    lines.push(here_line);
+    lines.push(Line::from(vec![
+        Span::styled("  ▸ ", here),
+        Span::styled(fit(&format!("{} {}", step.id, step.text), room), here),
+    ]));
     lines
 }

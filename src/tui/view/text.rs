@@ -1,7 +1,7 @@
 //! Small text helpers shared by the panels: widths, cutting to fit, and
 //! the bordered block every panel sits in.
 
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
@@ -100,6 +100,22 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// The spans as one line, cut to `max` cells in all.
+#[must_use]
+pub fn fit_line(spans: Vec<Span<'static>>, max: usize) -> Line<'static> {
+    let mut left = max;
+    let mut kept = Vec::new();
+    for span in spans {
+        let text = fit(&span.content, left);
+        left = left.saturating_sub(width(&text));
+        kept.push(Span::styled(text, span.style));
+        if left == 0 {
+            break;
+        }
+    }
+    Line::from(kept)
 }
 
 /// The bordered block of a panel, with its title.
