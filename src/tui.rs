@@ -35,6 +35,15 @@
 //! - The picker lists the `.ron` files of the open file's folder and of
 //!   `./schedules`. A file that fails to load shows its diagnostic and the
 //!   open schedule stays.
+//!
+//! # Adding to it
+//!
+//! A new window is a [`Popup`] variant with its own [`Context`] in the key
+//! table; a result to show it an order can load is an
+//! [`Action::LoadOrder`] (or [`App::load_order`]), which is an edit like
+//! any other. The loop wakes every [`TICK`] even without input, so the
+//! result of work done in the background can be turned into an action
+//! there.
 
 mod app;
 mod keys;

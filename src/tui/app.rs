@@ -8,6 +8,7 @@ mod edit;
 mod files;
 mod timeline;
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 use crate::schedule::Schedule;
@@ -182,9 +183,10 @@ struct Snapshot {
     selected: usize,
 }
 
+/// The edits that undo and redo walk through, newest last.
 #[derive(Debug, Clone, Default)]
 struct History {
-    undo: Vec<Snapshot>,
+    undo: VecDeque<Snapshot>,
     redo: Vec<Snapshot>,
 }
 
@@ -389,11 +391,12 @@ impl App {
     /// goes on the undo stack and the redo stack is cleared.
     fn commit(&mut self, order: Vec<StepRef>, patch: PatchMode, timeline: Timeline) {
         let before = self.snapshot();
-        self.history.undo.push(before);
+        self.history.undo.push_back(before);
         if self.history.undo.len() > HISTORY_LIMIT {
-            self.history.undo.remove(0);
+            self.history.undo.pop_front();
         }
         self.history.redo.clear();
+
         self.order = order;
         self.patch = patch;
         self.timeline = timeline;
@@ -415,7 +418,7 @@ impl App {
         });
     }
 
-    /// The id of the step of thread `thread` at `step`.
+    /// The id of a step.
     fn step_id(&self, step: StepRef) -> &str {
         &self.schedule.threads[step.thread].steps[step.step].id
     }

@@ -7,10 +7,7 @@ use crate::sim::{Model, Outcome, PatchMode, StepRef, why_not};
 
 /// Runs `order`, cutting it before the first entry a run rejects (a gap
 /// that a drop no longer explains) until it runs; says where it was cut.
-///
-/// # Panics
-///
-/// Never: an order with no entries has no entry to reject.
+/// The loop ends: only entries are rejected, so an empty order runs.
 pub(super) fn runnable(
     schedule: &Schedule,
     model: &Model,
@@ -215,7 +212,7 @@ pub(super) fn toggle_patch(app: &mut App) {
 
 /// Goes back to before the last edit.
 pub(super) fn undo(app: &mut App) {
-    let Some(snapshot) = app.history.undo.pop() else {
+    let Some(snapshot) = app.history.undo.pop_back() else {
         app.say(Tone::Refused, "nothing to undo");
         return;
     };
@@ -234,7 +231,7 @@ pub(super) fn redo(app: &mut App) {
     };
     let current = app.snapshot();
     if restore(app, snapshot) {
-        app.history.undo.push(current);
+        app.history.undo.push_back(current);
         app.say(Tone::Done, "redone");
     }
 }

@@ -60,10 +60,10 @@ fn end_hint(app: &App) -> String {
         }
         (Outcome::Finished, _, true) => {
             let lost = report::dropped(schedule, &app.run().events).len();
-            if lost == 0 {
-                "finished with the patch on, and no record was lost".to_owned()
-            } else {
-                format!("finished, but the patch dropped {lost} record(s): see the log")
+            match lost {
+                0 => "finished with the patch on, and no record was lost".to_owned(),
+                1 => "finished, but the patch dropped a record: see the log".to_owned(),
+                n => format!("finished, but the patch dropped {n} records: see the log"),
             }
         }
         (Outcome::Finished, _, false) => {
