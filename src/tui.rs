@@ -41,7 +41,7 @@
 //! A new window is a [`Popup`] variant with its own [`Context`] in the key
 //! table; a result to show it an order can load is an
 //! [`Action::LoadOrder`] (or [`App::load_order`]), which is an edit like
-//! any other. The loop wakes every [`TICK`] even without input, so the
+//! any other. The loop wakes every 200 ms even without input, so the
 //! result of work done in the background can be turned into an action
 //! there.
 
