@@ -154,6 +154,7 @@ mod editing {
         assert_eq!(app.selected(), 1);
         assert_eq!(status(&app), (Tone::Done, "moved B1 before A2".to_owned()));
         assert!(app.is_modified());
+        assert!(screen(&app, 100, 30).contains("unsaved │ patch off"));
     }
 
     #[test]
