@@ -4,7 +4,7 @@
 use crate::schedule::{Invalid, Schedule};
 use crate::sim::report::{self, event_text, link_text, step_id};
 use crate::sim::{
-    EventKind, LockOrder, Model, OrderEdge, Outcome, PatchMode, Run, State, StepRef, Wait,
+    Event, EventKind, LockOrder, Model, OrderEdge, Outcome, PatchMode, Run, State, StepRef, Wait,
 };
 
 /// The run of one order, ready to draw.
@@ -165,37 +165,14 @@ impl Timeline {
     }
 }
 
+/// A row per event, then, if an entry could not run, a row for it and for
+/// each entry after it.
 fn rows(schedule: &Schedule, run: &Run, order: &[StepRef]) -> Vec<Row> {
     let mut rows: Vec<Row> = run
         .events
         .iter()
         .enumerate()
-        .map(|(i, event)| {
-            let step = StepRef {
-                thread: event.thread,
-                step: event.step,
-            };
-            let mut cells = vec![event_cell(schedule, event)];
-            cells.extend(event.completed.iter().map(|done| {
-                let id = step_id(schedule, done.thread, done.step);
-                let text = match done.wait {
-                    Wait::Lock(l) => format!("({id} gets {})", schedule.locks[l].id),
-                    Wait::Join(t) => format!("({id} joins {})", schedule.threads[t].id),
-                };
-                Cell {
-                    thread: done.thread,
-                    text,
-                    look: Look::Completed,
-                }
-            }));
-            let id = step_id(schedule, event.thread, event.step);
-            Row {
-                step,
-                kind: RowKind::Event(i),
-                detail: format!("{id} {}", event_text(schedule, event)),
-                cells,
-            }
-        })
+        .map(|(i, event)| event_row(schedule, i, event))
         .collect();
     if let Outcome::Stuck {
         entry: Some(entry),
@@ -207,7 +184,35 @@ fn rows(schedule: &Schedule, run: &Run, order: &[StepRef]) -> Vec<Row> {
     rows
 }
 
-fn event_cell(schedule: &Schedule, event: &crate::sim::Event) -> Cell {
+/// The row of event `i`: its thread's cell, and one for each waiter whose
+/// acquire or join completed in it.
+fn event_row(schedule: &Schedule, i: usize, event: &Event) -> Row {
+    let mut cells = vec![event_cell(schedule, event)];
+    cells.extend(event.completed.iter().map(|done| {
+        let id = step_id(schedule, done.thread, done.step);
+        let text = match done.wait {
+            Wait::Lock(l) => format!("({id} gets {})", schedule.locks[l].id),
+            Wait::Join(t) => format!("({id} joins {})", schedule.threads[t].id),
+        };
+        Cell {
+            thread: done.thread,
+            text,
+            look: Look::Completed,
+        }
+    }));
+    let id = step_id(schedule, event.thread, event.step);
+    Row {
+        step: StepRef {
+            thread: event.thread,
+            step: event.step,
+        },
+        kind: RowKind::Event(i),
+        detail: format!("{id} {}", event_text(schedule, event)),
+        cells,
+    }
+}
+
+fn event_cell(schedule: &Schedule, event: &Event) -> Cell {
     let look = match event.kind {
         EventKind::Blocked(_) => Look::Blocked,
         EventKind::Drop { .. } => Look::Drop,
@@ -223,7 +228,7 @@ fn event_cell(schedule: &Schedule, event: &crate::sim::Event) -> Cell {
 }
 
 /// What an event did, in as few words as the table can take.
-fn short_text(schedule: &Schedule, event: &crate::sim::Event) -> String {
+fn short_text(schedule: &Schedule, event: &Event) -> String {
     let lock = |l: usize| schedule.locks[l].id.as_str();
     let thread = |t: usize| schedule.threads[t].id.as_str();
     match &event.kind {
@@ -267,42 +272,70 @@ fn stuck_rows(schedule: &Schedule, order: &[StepRef], entry: usize, reason: &str
         .collect()
 }
 
+/// What the log panel says: records, drops and inversions as they happen,
+/// and the outcome at the end.
 fn notes(schedule: &Schedule, run: &Run, states: &[State]) -> Vec<Note> {
     let mut notes = Vec::new();
-    let mut graph = LockOrder::default();
-    let mut known: Vec<Vec<OrderEdge>> = Vec::new();
+    let mut inversions = Inversions::default();
     for (i, (event, before)) in run.events.iter().zip(states).enumerate() {
         let at = i + 1;
         match &event.kind {
             EventKind::Log => notes.push(emitted(schedule, event, at)),
-            EventKind::Drop { lock, dropped, .. } => {
-                notes.extend(drops(schedule, event, *lock, dropped, before, at));
-            }
+            EventKind::Drop { lock, .. } => notes.extend(drops(schedule, event, *lock, before, at)),
             _ => {}
         }
-        if event.order_edges.is_empty() {
-            continue;
-        }
-        for &(from, to) in &event.order_edges {
-            graph.add(OrderEdge {
-                from,
-                to,
-                thread: event.thread,
-                step: event.step,
-            });
-        }
-        for cycle in graph.inversions() {
-            if !known.contains(&cycle) {
-                notes.push(inversion(schedule, &cycle, at, known.is_empty()));
-                known.push(cycle);
+
+        for cycle in inversions.add(event) {
+            let mut note = Note {
+                at,
+                kind: NoteKind::Inversion,
+                lines: vec![report::inversion_text(schedule, &cycle)],
+            };
+            // The first inversion says what an inversion means.
+            if !notes.iter().any(|n: &Note| n.kind == NoteKind::Inversion) {
+                let meaning = "locks taken in opposite orders: a deadlock is possible";
+                note.lines.push(meaning.to_owned());
             }
+            notes.push(note);
         }
     }
     notes.push(outcome(schedule, &run.outcome, run.events.len()));
     notes
 }
 
-fn emitted(schedule: &Schedule, event: &crate::sim::Event, at: usize) -> Note {
+/// The lock-order graph as it grows, and the cycles already reported.
+#[derive(Default)]
+struct Inversions {
+    graph: LockOrder,
+    seen: Vec<Vec<OrderEdge>>,
+}
+
+impl Inversions {
+    /// Adds the edges of `event`; returns the cycles it closes.
+    fn add(&mut self, event: &Event) -> Vec<Vec<OrderEdge>> {
+        if event.order_edges.is_empty() {
+            return Vec::new();
+        }
+        for &(from, to) in &event.order_edges {
+            self.graph.add(OrderEdge {
+                from,
+                to,
+                thread: event.thread,
+                step: event.step,
+            });
+        }
+        let mut new = Vec::new();
+        for cycle in self.graph.inversions() {
+            if !self.seen.contains(&cycle) {
+                self.seen.push(cycle.clone());
+                new.push(cycle);
+            }
+        }
+        new
+    }
+}
+
+fn emitted(schedule: &Schedule, event: &Event, at: usize) -> Note {
     let record = report::emitted(schedule, std::slice::from_ref(event));
     let message = record.first().map_or("", |r| r.message);
     let id = step_id(schedule, event.thread, event.step);
@@ -314,14 +347,7 @@ fn emitted(schedule: &Schedule, event: &crate::sim::Event, at: usize) -> Note {
 }
 
 /// One note per record a drop lost, saying why the patch dropped it.
-fn drops(
-    schedule: &Schedule,
-    event: &crate::sim::Event,
-    lock: usize,
-    dropped: &[usize],
-    before: &State,
-    at: usize,
-) -> Vec<Note> {
+fn drops(schedule: &Schedule, event: &Event, lock: usize, before: &State, at: usize) -> Vec<Note> {
     let thread = |t: Option<usize>| t.map_or("no one", |t| schedule.threads[t].id.as_str());
     let tried = &schedule.locks[lock].id;
     let why = schedule.patch.as_ref().map_or(String::new(), |patch| {
@@ -335,34 +361,18 @@ fn drops(
             thread(holder),
         )
     });
-    dropped
+
+    report::dropped(schedule, std::slice::from_ref(event))
         .iter()
-        .map(|&step| {
-            let id = step_id(schedule, event.thread, step);
-            let message = match &schedule.threads[event.thread].steps[step].op {
-                crate::schedule::Op::Log(m) => m.as_str(),
-                _ => "",
-            };
+        .map(|record| {
+            let id = step_id(schedule, record.thread, record.step);
             Note {
                 at,
                 kind: NoteKind::Dropped,
-                lines: vec![format!("{id} \"{message}\" is lost{why}")],
+                lines: vec![format!("{id} \"{}\" is lost{why}", record.message)],
             }
         })
         .collect()
-}
-
-/// An inversion; the first one says what an inversion means.
-fn inversion(schedule: &Schedule, cycle: &[OrderEdge], at: usize, first: bool) -> Note {
-    let mut lines = vec![report::inversion_text(schedule, cycle)];
-    if first {
-        lines.push("locks taken in opposite orders: a deadlock is possible".to_owned());
-    }
-    Note {
-        at,
-        kind: NoteKind::Inversion,
-        lines,
-    }
 }
 
 fn outcome(schedule: &Schedule, outcome: &Outcome, at: usize) -> Note {
@@ -375,4 +385,56 @@ fn outcome(schedule: &Schedule, outcome: &Outcome, at: usize) -> Note {
         Outcome::Stuck { reason, .. } => (NoteKind::Stuck, vec![reason.clone()]),
     };
     Note { at, kind, lines }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::built_in;
+
+    fn app_engine(patch: PatchMode) -> Timeline {
+        let schedule = built_in();
+        let model = Model::new(&schedule);
+        let order = crate::sim::resolve_order(&schedule, &schedule.order).expect("a valid order");
+        Timeline::build(&schedule, &model, patch, &order).expect("the order runs")
+    }
+
+    fn kinds(timeline: &Timeline) -> Vec<(usize, NoteKind)> {
+        timeline.notes.iter().map(|n| (n.at, n.kind)).collect()
+    }
+
+    #[test]
+    fn inversions_appear_at_the_event_that_shows_both_orders() {
+        let timeline = app_engine(PatchMode::Off);
+        assert_eq!(
+            kinds(&timeline),
+            [
+                (2, NoteKind::Emitted),
+                (7, NoteKind::Inversion),
+                (7, NoteKind::Inversion),
+                (7, NoteKind::Deadlock),
+            ]
+        );
+        let explained: Vec<usize> = timeline.notes.iter().map(|n| n.lines.len()).collect();
+        assert_eq!(explained[1..3], [2, 1], "only the first says what it means");
+    }
+
+    #[test]
+    fn the_patched_run_logs_the_drop_and_has_no_inversion() {
+        let timeline = app_engine(PatchMode::On);
+        assert_eq!(
+            kinds(&timeline),
+            [
+                (2, NoteKind::Emitted),
+                (7, NoteKind::Dropped),
+                (11, NoteKind::Finished),
+            ]
+        );
+        assert_eq!(
+            timeline.notes[1].lines,
+            ["B4 \"hooks installed\" is lost (B3 found H held by A while I was held by B)"]
+        );
+        assert_eq!(timeline.explicit, 7);
+        assert_eq!(timeline.rows[7].cells[1].text, "(A4 gets I)");
+    }
 }
