@@ -28,8 +28,8 @@ impl Theme {
         Self { palette }
     }
 
-    /// Plain when `NO_COLOR` is set to a non-empty value (see no-color.org),
-    /// in colour otherwise.
+    /// Plain when `NO_COLOR` is set to a non-empty value, as that convention
+    /// asks; in colour otherwise.
     #[must_use]
     pub fn from_env() -> Self {
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
