@@ -84,8 +84,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn tui(_file: Option<&Path>) -> anyhow::Result<Exit> {
-    anyhow::bail!("the TUI is not built yet")
+/// Opens the TUI on `file`, or on the built-in schedule. A file that does
+/// not load, or whose order does not run, is reported before the screen
+/// is taken over.
+fn tui(file: Option<&Path>) -> anyhow::Result<Exit> {
+    let (schedule, text) = match file {
+        Some(path) => match load(path) {
+            Some(loaded) => loaded,
+            None => return Ok(Exit::BadInput),
+        },
+        None => (schedule::built_in(), schedule::BUILT_IN.to_owned()),
+    };
+    let path = file.unwrap_or(Path::new(schedule::BUILT_IN_NAME));
+    let source = OrderSource::File { path, text: &text };
+    if run_order(&schedule, &source, PatchMode::Off).is_none() {
+        return Ok(Exit::BadInput);
+    }
+    lockstep::tui::run(schedule, file.map(Path::to_owned))?;
+    Ok(Exit::Finished)
 }
 
 fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
