@@ -5,7 +5,9 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use lockstep::record::{self, Delay, Format, RecordError, Size};
 use lockstep::schedule::{self, Diagnostic, LoadError, Schedule, Style};
 use lockstep::sim::{self, LockOrder, Model, Outcome, PatchMode, Run, report};
 
@@ -28,6 +30,9 @@ enum Command {
     },
     /// Run one order headless and print the trace and the outcome.
     Replay(ReplayArgs),
+    /// Record a demo: an asciicast (.cast), one frame as a picture (.svg)
+    /// or a report (.md).
+    Record(RecordArgs),
     /// Validate schedule files.
     Check {
         /// The files to check.
@@ -49,6 +54,44 @@ struct ReplayArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct RecordArgs {
+    /// The schedule file.
+    file: PathBuf,
+    /// Use the patched handler.
+    #[arg(long)]
+    patched: bool,
+    /// The order to run instead of the file's: step ids, comma-separated.
+    #[arg(long, value_name = "A1,A2,…")]
+    order: Option<String>,
+    /// The file to write; its extension picks the format: .cast, .svg or .md.
+    #[arg(long, value_name = "FILE", value_parser = output_file)]
+    out: OutputFile,
+    /// The terminal size of a .cast or .svg [default: 100x30].
+    #[arg(long, value_name = "WIDTHxHEIGHT")]
+    size: Option<Size>,
+    /// Seconds between the frames of a .cast [default: 1.5].
+    #[arg(long, value_name = "SECONDS")]
+    delay: Option<Delay>,
+    /// The position an .svg shows: 0 is before the first event
+    /// [default: the end of the run].
+    #[arg(long, value_name = "N")]
+    at: Option<usize>,
+}
+
+/// An output file whose extension names a format.
+#[derive(Debug, Clone)]
+struct OutputFile {
+    path: PathBuf,
+    format: Format,
+}
+
+fn output_file(text: &str) -> Result<OutputFile, RecordError> {
+    let path = PathBuf::from(text);
+    let format = Format::of_path(&path)?;
+    Ok(OutputFile { path, format })
 }
 
 /// The exit codes of DESIGN §4.
@@ -73,6 +116,7 @@ fn main() -> ExitCode {
         None => tui(cli.file.as_deref()),
         Some(Command::Tui { file }) => tui(file.as_deref()),
         Some(Command::Replay(args)) => replay(&args),
+        Some(Command::Record(args)) => record_demo(&args),
         Some(Command::Check { files }) => Ok(check(&files)),
     };
     match result {
@@ -108,12 +152,7 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let Some((schedule, text)) = load(&args.file) else {
         return Ok(Exit::BadInput);
     };
-    if args.patched && schedule.patch.is_none() {
-        eprintln!(
-            "lockstep: {} has no `patch`, so --patched has nothing to turn on",
-            args.file.display()
-        );
-        eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
+    if args.patched && !has_patch(&args.file, &schedule) {
         return Ok(Exit::BadInput);
     }
     let source = match &args.order {
@@ -134,6 +173,89 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         print!("{}", report::text(&schedule, &run, &from_programs));
     }
     Ok(exit_for(&run.outcome))
+}
+
+/// Writes a demo of one run. The recording is the product, so a run that
+/// deadlocks still exits 0 once the file is written.
+fn record_demo(args: &RecordArgs) -> anyhow::Result<Exit> {
+    let format = args.out.format;
+    if let Some(unused) = unused_option(args, format) {
+        eprintln!("lockstep: {unused}");
+        return Ok(Exit::BadInput);
+    }
+    let Some((mut schedule, text)) = load(&args.file) else {
+        return Ok(Exit::BadInput);
+    };
+    if args.patched && !has_patch(&args.file, &schedule) {
+        return Ok(Exit::BadInput);
+    }
+    let source = match &args.order {
+        Some(order) => OrderSource::Flag(order),
+        None => OrderSource::File {
+            path: &args.file,
+            text: &text,
+        },
+    };
+    let patch = PatchMode::from_flag(args.patched);
+    let Some(run) = run_order(&schedule, &source, patch) else {
+        return Ok(Exit::BadInput);
+    };
+    if let Some(order) = &args.order {
+        schedule.order = parse_order(order);
+    }
+
+    let options = record::Options {
+        format,
+        size: args.size.unwrap_or_default(),
+        delay: args.delay.unwrap_or_default(),
+        at: args.at,
+    };
+    let bytes = match record::record(&schedule, Some(&args.file), patch, &options) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("lockstep: {error}");
+            return Ok(Exit::BadInput);
+        }
+    };
+    let out = &args.out.path;
+    schedule::write_atomic(out, bytes.as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {} ({} events, {})",
+        out.display(),
+        run.events.len(),
+        run.outcome.name()
+    );
+    Ok(Exit::Finished)
+}
+
+/// An option given that the output's format has no use for, in words.
+fn unused_option(args: &RecordArgs, format: Format) -> Option<&'static str> {
+    match format {
+        Format::Cast if args.at.is_some() => {
+            Some("--at picks the frame of an .svg; a .cast has every frame")
+        }
+        Format::Svg if args.delay.is_some() => {
+            Some("--delay sets the time between frames of a .cast; an .svg is one frame")
+        }
+        Format::Markdown if args.size.is_some() || args.delay.is_some() || args.at.is_some() => {
+            Some("--size, --delay and --at are for .cast and .svg; a .md report has no frames")
+        }
+        _ => None,
+    }
+}
+
+/// False, after saying so, when `--patched` has no patch to turn on.
+fn has_patch(file: &Path, schedule: &Schedule) -> bool {
+    if schedule.patch.is_some() {
+        return true;
+    }
+    eprintln!(
+        "lockstep: {} has no `patch`, so --patched has nothing to turn on",
+        file.display()
+    );
+    eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
+    false
 }
 
 /// Where the order to run comes from, to point errors at it.

@@ -4,7 +4,10 @@
 //! The encoders know a ratatui [`Buffer`](ratatui::buffer::Buffer) and
 //! nothing else: [`cast`] turns frames into asciicast v2 and [`svg`] turns
 //! one frame into a picture. [`markdown`] writes the report from the
-//! simulator alone.
+//! simulator alone. [`frames`] makes the frames: it drives the TUI
+//! headless with its own `update` and `view`, so a recording shows exactly
+//! what the TUI shows. That is the one place the recorder uses the TUI,
+//! and the TUI's export key uses the encoders and the report in turn.
 //!
 //! Recordings are always in colour, whatever `NO_COLOR` says: `NO_COLOR`
 //! is a wish about what a program prints on this terminal, and a recording
@@ -13,6 +16,7 @@
 
 pub mod cast;
 mod colour;
+pub mod frames;
 mod grid;
 pub mod markdown;
 pub mod svg;
@@ -20,6 +24,86 @@ pub mod svg;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
+
+use crate::schedule::Schedule;
+use crate::sim::{self, PatchMode};
+
+pub use cast::Cast;
+pub use frames::Frames;
+
+/// What to record and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The kind of file.
+    pub format: Format,
+    /// The terminal size of a cast or a picture.
+    pub size: Size,
+    /// The time between the frames of a cast.
+    pub delay: Delay,
+    /// The position a picture shows (0 is before the first event);
+    /// `None` for the end of the run.
+    pub at: Option<usize>,
+}
+
+/// The recording of `schedule` run with its own order and `patch`, as the
+/// text of a file in `options.format`. `file` is the schedule's path, which
+/// the TUI shows in its header.
+///
+/// # Errors
+///
+/// [`RecordError::NoSuchPosition`] when `options.at` is past the end of
+/// the run; [`RecordError::InvalidOrder`] when the schedule's order breaks
+/// a rule.
+pub fn record(
+    schedule: &Schedule,
+    file: Option<&Path>,
+    patch: PatchMode,
+    options: &Options,
+) -> Result<String, RecordError> {
+    let file = file.map(Path::to_owned);
+    let frames = || Frames::new(schedule.clone(), file.clone(), patch, options.size);
+    match options.format {
+        Format::Cast => Ok(cast_of(frames()?, &title(schedule, patch), options)),
+        Format::Svg => svg_of(frames()?, &title(schedule, patch), options.at),
+        Format::Markdown => {
+            let order = sim::resolve_order(schedule, &schedule.order)?;
+            Ok(markdown::report(schedule, &order, patch)?)
+        }
+    }
+}
+
+/// The name of a recording: the schedule's title and the mode.
+#[must_use]
+pub fn title(schedule: &Schedule, patch: PatchMode) -> String {
+    let mode = if patch.is_on() {
+        "patched"
+    } else {
+        "unpatched"
+    };
+    format!("{} ({mode})", schedule.title)
+}
+
+/// A cast of every position of the run, from the start to the end.
+fn cast_of(mut frames: Frames, title: &str, options: &Options) -> String {
+    let mut cast = Cast::new(title, options.size, options.delay);
+    cast.push(frames.draw());
+    while frames.step() {
+        cast.push(frames.draw());
+    }
+    cast.finish()
+}
+
+/// A picture of the screen at position `at`, or at the end.
+fn svg_of(mut frames: Frames, title: &str, at: Option<usize>) -> Result<String, RecordError> {
+    let events = frames.event_count();
+    let at = at.unwrap_or(events);
+    if at > events {
+        return Err(RecordError::NoSuchPosition { at, events });
+    }
+    frames.seek(at);
+    let name = format!("{title}, after {at} of {events} events");
+    Ok(svg::encode(frames.draw(), &name))
+}
 
 /// What a recording is, chosen by the extension of the output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +287,12 @@ pub enum RecordError {
         /// The text given.
         text: String,
     },
+    /// The schedule's order breaks a rule.
+    #[error("the order is not valid: {reason}")]
+    InvalidOrder {
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// `--at` is past the end of the run.
     #[error("there is no position {at}: the run has {events} events, so use 0 to {events}")]
     NoSuchPosition {
@@ -211,4 +301,12 @@ pub enum RecordError {
         /// The number of events of the run.
         events: usize,
     },
+}
+
+impl From<crate::schedule::Invalid> for RecordError {
+    fn from(invalid: crate::schedule::Invalid) -> Self {
+        Self::InvalidOrder {
+            reason: format!("{}; {}", invalid.message, invalid.help),
+        }
+    }
 }

@@ -1,8 +1,14 @@
-//! Casts played back through a terminal emulator: the screen a player ends
-//! on must be the buffer of the last frame, cell by cell, colours included.
+//! Casts played back through a terminal emulator: each screen a player
+//! shows must be the buffer of its frame, cell by cell, colours included,
+//! and for a recording of the TUI, the TUI's own screen at that position.
+
+use std::path::{Path, PathBuf};
 
 use lockstep::record::cast::Cast;
-use lockstep::record::{Delay, Size};
+use lockstep::record::{Delay, Format, Options, Size, record};
+use lockstep::schedule::Schedule;
+use lockstep::sim::PatchMode;
+use lockstep::tui::{self, Action, App, Palette, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -183,4 +189,72 @@ fn a_cast_of_widgets_replays_to_its_last_frame() {
     let played = play(&cast.finish());
 
     assert_same_screen(&played, &calm);
+}
+
+/// The TUI's own screen on the App Engine schedule after `position`
+/// events (or at the end, by its jump key), drawn without the recorder.
+fn tui_screen(patch: PatchMode, position: Option<usize>, size: Size) -> Buffer {
+    let mut app = App::new(app_engine(), Some(PathBuf::from(APP_ENGINE)));
+    app.set_theme(Theme::new(Palette::Colour));
+    if patch.is_on() {
+        tui::update(&mut app, Action::TogglePatch);
+    }
+    // A recording starts as the TUI opens, with nothing in the status line.
+    tui::update(&mut app, Action::JumpStart);
+    match position {
+        Some(position) => (0..position).for_each(|_| tui::update(&mut app, Action::StepForward)),
+        None => tui::update(&mut app, Action::JumpEnd),
+    }
+    let mut terminal =
+        Terminal::new(TestBackend::new(size.width, size.height)).expect("a terminal");
+    let completed = terminal
+        .draw(|frame| tui::view(&app, frame))
+        .expect("a test backend cannot fail");
+    completed.buffer.clone()
+}
+
+const APP_ENGINE: &str = "schedules/appengine.ron";
+
+/// The App Engine schedule; its path, as the TUI shows it, stays relative.
+fn app_engine() -> Schedule {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(APP_ENGINE);
+    lockstep::schedule::load(&path).expect("a valid schedule")
+}
+
+#[test]
+fn the_app_engine_cast_plays_every_screen_of_the_tui_and_ends_on_its_last() {
+    let schedule = app_engine();
+    let size = Size::DEFAULT;
+    let options = Options {
+        format: Format::Cast,
+        size,
+        delay: Delay::DEFAULT,
+        at: None,
+    };
+
+    for patch in [PatchMode::Off, PatchMode::On] {
+        let cast = record(&schedule, Some(Path::new(APP_ENGINE)), patch, &options)
+            .expect("the cast is made");
+        let mut lines = cast.lines();
+        let header = lines.next().expect("a header");
+        let mut terminal = avt::Terminal::new(100, 30).expect("a valid size");
+        let events: Vec<String> = lines
+            .map(|line| {
+                let event: (f64, String, String) = serde_json::from_str(line).expect("an event");
+                event.2
+            })
+            .collect();
+        assert!(header.contains("\"width\": 100, \"height\": 30"));
+
+        let last = events.len() - 1;
+        for (position, output) in events.iter().enumerate() {
+            terminal.feed(output.as_str());
+            let at = if position == last {
+                None
+            } else {
+                Some(position)
+            };
+            assert_same_screen(&terminal, &tui_screen(patch, at, size));
+        }
+    }
 }
