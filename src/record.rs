@@ -27,6 +27,7 @@ use std::str::FromStr;
 
 use crate::schedule::Schedule;
 use crate::sim::{self, PatchMode};
+use crate::tui::App;
 
 pub use cast::Cast;
 pub use frames::Frames;
@@ -64,7 +65,7 @@ pub fn record(
     let frames = || Frames::new(schedule.clone(), file.clone(), patch, options.size);
     match options.format {
         Format::Cast => Ok(cast_of(frames()?, &title(schedule, patch), options)),
-        Format::Svg => svg_of(frames()?, &title(schedule, patch), options.at),
+        Format::Svg => svg_of(frames()?, options),
         Format::Markdown => {
             let order = sim::resolve_order(schedule, &schedule.order)?;
             Ok(markdown::report(schedule, &order, patch)?)
@@ -93,16 +94,29 @@ fn cast_of(mut frames: Frames, title: &str, options: &Options) -> String {
     cast.finish()
 }
 
-/// A picture of the screen at position `at`, or at the end.
-fn svg_of(mut frames: Frames, title: &str, at: Option<usize>) -> Result<String, RecordError> {
+/// A picture of the screen at position `options.at`, or at the end.
+fn svg_of(mut frames: Frames, options: &Options) -> Result<String, RecordError> {
     let events = frames.event_count();
-    let at = at.unwrap_or(events);
+    let at = options.at.unwrap_or(events);
     if at > events {
         return Err(RecordError::NoSuchPosition { at, events });
     }
     frames.seek(at);
-    let name = format!("{title}, after {at} of {events} events");
-    Ok(svg::encode(frames.draw(), &name))
+    Ok(picture(frames.app(), options.size))
+}
+
+/// The picture of `app`'s screen as `lockstep record` draws it: at `size`,
+/// in colour, named after the schedule, the mode and the position. The
+/// TUI's export key makes the same picture.
+#[must_use]
+pub fn picture(app: &App, size: Size) -> String {
+    let name = format!(
+        "{}, after {} of {} events",
+        title(app.schedule(), app.patch()),
+        app.position(),
+        app.event_count()
+    );
+    svg::encode(&frames::screen(app, size), &name)
 }
 
 /// What a recording is, chosen by the extension of the output file.

@@ -108,3 +108,21 @@ impl Frames {
         completed.buffer
     }
 }
+
+/// The screen of `app` at `size`, in colour whatever its theme: what a
+/// recording of it shows.
+///
+/// # Panics
+///
+/// Never: a test backend cannot fail.
+#[must_use]
+pub fn screen(app: &App, size: Size) -> Buffer {
+    let mut shown = app.clone();
+    shown.set_theme(Theme::new(Palette::Colour));
+    let mut terminal = Terminal::new(TestBackend::new(size.width, size.height))
+        .expect("a test backend cannot fail");
+    let completed = terminal
+        .draw(|frame| tui::view(&shown, frame))
+        .expect("a test backend cannot fail");
+    completed.buffer.clone()
+}

@@ -5,6 +5,7 @@
 //! touches the terminal, so tests and the recorder drive them directly.
 
 mod edit;
+mod export;
 mod files;
 mod timeline;
 
@@ -96,6 +97,9 @@ pub enum Action {
     Save,
     /// Ask for a path and save the order there.
     SaveAs,
+    /// Write the screen as an SVG picture and the run as a Markdown report
+    /// next to the schedule file.
+    Export,
     /// Open the list of schedules to pick one from.
     OpenPicker,
     /// Load the schedule at `path`, replacing the current one.
@@ -447,6 +451,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Undo => edit::undo(app),
         Action::Redo => edit::redo(app),
         Action::LoadOrder { order } => load_order(app, order),
+        Action::Export => export::export(app),
         Action::Help => app.popup = Some(Popup::Help),
         Action::Quit => quit(app),
         Action::QuitNow => app.quit = Quit::Yes,

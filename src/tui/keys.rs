@@ -280,6 +280,12 @@ pub const BINDINGS: &[Binding] = &[
         Some("open"),
     ),
     main(
+        &[Key::char('x')],
+        Action::Export,
+        "export: screen .svg, run .md",
+        None,
+    ),
+    main(
         &[Key::char('?')],
         Action::Help,
         "show this help",
