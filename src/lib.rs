@@ -4,5 +4,6 @@
 //! [`schedule`] (the file format), [`sim`] (the semantics), then the
 //! front ends built on them.
 
+pub mod real;
 pub mod schedule;
 pub mod sim;

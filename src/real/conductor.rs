@@ -1,0 +1,699 @@
+//! The conductor: starts the workers, releases one step at a time in the
+//! sequence of the model's run, and observes what each step really did:
+//! completed, blocked (still inside `lock()` after the grace period), or
+//! impossible. At the end it asks parking_lot to confirm a deadlock.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle, ThreadId};
+use std::time::{Duration, Instant};
+
+use super::compare::cycle_members;
+use super::lock::RealLock;
+use super::worker::{News, Report, Shared, Wiring, work};
+use super::{RealEvent, RealOutcome};
+use crate::schedule::Schedule;
+use crate::sim::{Completion, EventKind, Fault, Link, Model, PatchMode, Run, StepRef, Wait};
+
+/// How long to wait for an answer that must come: a worker told to go, a
+/// waiter on a lock that was just freed, a thread just spawned. Only a
+/// broken worker takes this long.
+const ANSWER_BOUND: Duration = Duration::from_secs(2);
+
+/// How many times to ask parking_lot for the cycles the conductor saw
+/// forming, one grace period apart: a blocked thread is in the wait-for
+/// graph only once it has parked.
+const CONFIRM_ATTEMPTS: u32 = 5;
+
+/// One step for the conductor to release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cue {
+    /// The thread.
+    pub thread: usize,
+    /// The step the model ran.
+    pub step: usize,
+    /// The model ran it by the default policy.
+    pub auto: bool,
+}
+
+/// The steps to release: the order's entries, then the model's `auto`
+/// events. Entry `i` of the order is cue `i`.
+pub(crate) fn script(order: &[StepRef], run: &Run) -> Vec<Cue> {
+    let listed = order.iter().map(|at| Cue {
+        thread: at.thread,
+        step: at.step,
+        auto: false,
+    });
+    let auto = run.events.iter().filter(|e| e.auto).map(|e| Cue {
+        thread: e.thread,
+        step: e.step,
+        auto: true,
+    });
+    listed.chain(auto).collect()
+}
+
+/// Why the conductor could not observe a whole run.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConductError {
+    /// The system refused a thread.
+    #[error("cannot start an OS thread for {thread}: {source}")]
+    Spawn {
+        /// The thread of the schedule.
+        thread: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// An answer that must come did not.
+    #[error("no answer within {} s: {what}", ANSWER_BOUND.as_secs())]
+    Silent {
+        /// What was awaited.
+        what: String,
+    },
+    /// Every worker is gone: one of them panicked.
+    #[error("the worker threads stopped unexpectedly")]
+    Gone,
+}
+
+/// Runs `script` on real threads, calling `on_event` with each event as it
+/// is observed, and returns how the run ended.
+///
+/// Blocked workers are left behind when this returns: only ending the
+/// process frees them, which is why replays run in a child process.
+pub(crate) fn conduct(
+    schedule: &Schedule,
+    model: Model,
+    patch: PatchMode,
+    script: &[Cue],
+    grace: Duration,
+    mut on_event: impl FnMut(&RealEvent),
+) -> Result<RealOutcome, ConductError> {
+    let mut conductor = Conductor::start(schedule, model, patch, grace)?;
+    for (entry, &cue) in script.iter().enumerate() {
+        match conductor.release(cue)? {
+            Released::Ran(event) => on_event(&event),
+            Released::Stuck(reason) => {
+                let entry = (!cue.auto).then_some(entry);
+                return Ok(RealOutcome::Stuck { entry, reason });
+            }
+        }
+    }
+    Ok(conductor.outcome())
+}
+
+/// What releasing a cue came to.
+enum Released {
+    Ran(RealEvent),
+    Stuck(String),
+}
+
+/// Where a thread is, as the conductor has observed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Its worker waits for a `Spawn`.
+    NotStarted,
+    /// Its worker waits for the conductor's `go`.
+    Idle,
+    /// Its worker has entered a blocking call; the grace period runs.
+    Waiting(Wait),
+    /// Its worker stayed in the blocking call for the grace period.
+    Blocked(Wait),
+    /// Past its last step.
+    Finished,
+}
+
+impl Phase {
+    /// What the thread waits for, if it is inside a blocking call.
+    fn wait(self) -> Option<Wait> {
+        match self {
+            Phase::Waiting(wait) | Phase::Blocked(wait) => Some(wait),
+            _ => None,
+        }
+    }
+}
+
+/// A report that must come before the next step is released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    /// The thread that was told to go says what its step did.
+    Answer(usize),
+    /// A waiter on the lock, which was just freed, gets it.
+    Wake(usize),
+    /// The thread, which joins one that just finished, returns.
+    Joiner(usize),
+    /// The thread, just spawned, starts.
+    Start(usize),
+}
+
+/// The event being observed for one cue.
+struct Observing {
+    cue: Cue,
+    kind: Option<EventKind>,
+    completed: Vec<Completion>,
+    /// The step the worker found impossible, and why.
+    fault: Option<(usize, Fault)>,
+}
+
+struct Conductor<'s> {
+    schedule: &'s Schedule,
+    shared: Arc<Shared>,
+    grace: Duration,
+    reports: Receiver<Report>,
+    /// Per thread, where its `go` is sent; emptied to end the run.
+    commands: Vec<Sender<()>>,
+    handles: Vec<JoinHandle<()>>,
+    /// Per thread, its worker's OS thread id.
+    ids: Vec<Option<ThreadId>>,
+    /// Per thread, where it is.
+    phases: Vec<Phase>,
+    /// Per thread, the step it runs next, or waits in.
+    pcs: Vec<usize>,
+    /// Per lock, the thread that holds it, from the workers' reports.
+    holders: Vec<Option<usize>>,
+    /// Per thread and step, whether a real drop skipped it.
+    skipped: Vec<Vec<bool>>,
+}
+
+impl<'s> Conductor<'s> {
+    /// Starts one worker per thread and waits until each holds its
+    /// lifetime lock.
+    fn start(
+        schedule: &'s Schedule,
+        model: Model,
+        patch: PatchMode,
+        grace: Duration,
+    ) -> Result<Self, ConductError> {
+        let threads = model.thread_count();
+        let (gate_senders, mut gates): (Vec<_>, Vec<_>) = model
+            .programs
+            .iter()
+            .map(|p| {
+                let (sender, receiver) = mpsc::channel();
+                let spawned = p.spawned;
+                (spawned.then_some(sender), spawned.then_some(receiver))
+            })
+            .unzip();
+        let phases = model
+            .programs
+            .iter()
+            .map(|p| {
+                if p.spawned {
+                    Phase::NotStarted
+                } else {
+                    Phase::Idle
+                }
+            })
+            .collect();
+        let skipped = model
+            .programs
+            .iter()
+            .map(|p| vec![false; p.actions.len()])
+            .collect();
+        let shared = Arc::new(Shared {
+            locks: model.lock_kinds.iter().map(|&k| RealLock::new(k)).collect(),
+            lifetimes: (0..threads).map(|_| parking_lot::Mutex::new(())).collect(),
+            gates: gate_senders
+                .into_iter()
+                .map(std::sync::Mutex::new)
+                .collect(),
+            model,
+            patch,
+        });
+        let (report_sender, reports) = mpsc::channel();
+        let mut conductor = Conductor {
+            schedule,
+            holders: vec![None; shared.locks.len()],
+            shared,
+            grace,
+            reports,
+            commands: Vec::with_capacity(threads),
+            handles: Vec::with_capacity(threads),
+            ids: vec![None; threads],
+            phases,
+            pcs: vec![0; threads],
+            skipped,
+        };
+        for (thread, gate) in gates.iter_mut().enumerate() {
+            conductor.spawn_worker(thread, &report_sender, gate.take())?;
+        }
+        drop(report_sender);
+        conductor.await_ready()?;
+        Ok(conductor)
+    }
+
+    fn spawn_worker(
+        &mut self,
+        thread: usize,
+        reports: &Sender<Report>,
+        gate: Option<Receiver<()>>,
+    ) -> Result<(), ConductError> {
+        let (command_sender, commands) = mpsc::channel();
+        let wiring = Wiring {
+            reports: reports.clone(),
+            commands,
+            gate,
+        };
+        let shared = Arc::clone(&self.shared);
+        let id = &self.schedule.threads[thread].id;
+        let handle = thread::Builder::new()
+            .name(format!("lockstep {id}"))
+            .spawn(move || work(&shared, thread, wiring))
+            .map_err(|source| ConductError::Spawn {
+                thread: id.clone(),
+                source,
+            })?;
+        self.commands.push(command_sender);
+        self.handles.push(handle);
+        Ok(())
+    }
+
+    /// Waits for every worker's `Ready`, noting its OS thread id.
+    fn await_ready(&mut self) -> Result<(), ConductError> {
+        while let Some(missing) = self.ids.iter().position(Option::is_none) {
+            let report = self.receive(ANSWER_BOUND, || {
+                let id = &self.schedule.threads[missing].id;
+                format!("the worker thread of {id} to start")
+            })?;
+            if let News::Ready { id } = report.news {
+                self.ids[report.thread] = Some(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Releases one cue and observes it until every thread is still again.
+    fn release(&mut self, cue: Cue) -> Result<Released, ConductError> {
+        let Cue { thread, step, .. } = cue;
+        if step < self.pcs[thread] && self.skipped[thread][step] {
+            return Ok(Released::Ran(skipped_event(cue)));
+        }
+        if let Some(reason) = self.cannot_run(thread, step) {
+            return Ok(Released::Stuck(reason));
+        }
+        self.commands[thread]
+            .send(())
+            .map_err(|_| ConductError::Gone)?;
+        let mut observing = Observing {
+            cue,
+            kind: None,
+            completed: Vec::new(),
+            fault: None,
+        };
+        let mut pending = vec![Pending::Answer(thread)];
+        self.settle(&mut observing, &mut pending)?;
+        if let Phase::Waiting(wait) = self.phases[thread] {
+            self.watch(&mut observing, &mut pending)?;
+            self.settle(&mut observing, &mut pending)?;
+            if self.phases[thread] == Phase::Waiting(wait) {
+                self.phases[thread] = Phase::Blocked(wait);
+                observing.kind = Some(EventKind::Blocked(wait));
+            }
+        }
+        Ok(self.finish_event(observing))
+    }
+
+    fn finish_event(&self, observing: Observing) -> Released {
+        let Cue { thread, step, auto } = observing.cue;
+        if let Some((step, fault)) = observing.fault {
+            return Released::Stuck(self.fault_reason(thread, step, &fault));
+        }
+        let kind = observing.kind.expect("a settled step has a kind");
+        let mut completed = observing.completed;
+        completed.sort_by_key(|c| (c.thread, c.step));
+        Released::Ran(RealEvent {
+            thread,
+            step,
+            kind,
+            auto,
+            completed,
+        })
+    }
+
+    /// Takes reports until nothing that must come is still missing.
+    fn settle(
+        &mut self,
+        observing: &mut Observing,
+        pending: &mut Vec<Pending>,
+    ) -> Result<(), ConductError> {
+        while let Some(&first) = pending.first() {
+            let report = self.receive(ANSWER_BOUND, || self.awaited(first))?;
+            self.absorb(report, observing, pending);
+        }
+        Ok(())
+    }
+
+    /// The grace period: the released thread is inside a blocking call;
+    /// take reports until it returns or the period is over.
+    fn watch(
+        &mut self,
+        observing: &mut Observing,
+        pending: &mut Vec<Pending>,
+    ) -> Result<(), ConductError> {
+        let thread = observing.cue.thread;
+        let deadline = Instant::now() + self.grace;
+        while let Phase::Waiting(_) = self.phases[thread] {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.reports.recv_timeout(left) {
+                Ok(report) => self.absorb(report, observing, pending),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return Err(ConductError::Gone),
+            }
+        }
+        Ok(())
+    }
+
+    fn receive(
+        &self,
+        bound: Duration,
+        awaited: impl FnOnce() -> String,
+    ) -> Result<Report, ConductError> {
+        self.reports.recv_timeout(bound).map_err(|e| match e {
+            RecvTimeoutError::Timeout => ConductError::Silent { what: awaited() },
+            RecvTimeoutError::Disconnected => ConductError::Gone,
+        })
+    }
+
+    /// Takes in one report: where the thread is now, what the event did,
+    /// and which further reports must now come.
+    fn absorb(&mut self, report: Report, observing: &mut Observing, pending: &mut Vec<Pending>) {
+        let thread = report.thread;
+        match report.news {
+            News::Ready { .. } => {}
+            News::Started { finished } => {
+                pending.retain(|&p| p != Pending::Start(thread));
+                self.phases[thread] = Phase::Idle;
+                if finished {
+                    self.finished(thread, pending);
+                }
+            }
+            News::Done {
+                step,
+                kind,
+                freed,
+                finished,
+            } => {
+                pending.retain(|&p| p != Pending::Answer(thread));
+                self.done(thread, step, &kind, pending);
+                if let Some(lock) = freed {
+                    self.freed(thread, lock, pending);
+                }
+                if finished {
+                    self.finished(thread, pending);
+                }
+                observing.kind = Some(kind);
+            }
+            News::Waiting { step, wait } => {
+                pending.retain(|&p| p != Pending::Answer(thread));
+                self.phases[thread] = Phase::Waiting(wait);
+                self.pcs[thread] = step;
+            }
+            News::Woken {
+                step,
+                wait,
+                finished,
+            } => {
+                self.woken(thread, step, wait, observing, pending);
+                if finished {
+                    self.finished(thread, pending);
+                }
+            }
+            News::Fault { step, fault } => {
+                pending.retain(|&p| p != Pending::Answer(thread));
+                observing.fault = Some((step, fault));
+            }
+        }
+    }
+
+    /// A step ran without waiting.
+    fn done(&mut self, thread: usize, step: usize, kind: &EventKind, pending: &mut Vec<Pending>) {
+        self.phases[thread] = Phase::Idle;
+        self.pcs[thread] = step + 1;
+        match *kind {
+            EventKind::Acquire { lock, .. } => self.holders[lock] = Some(thread),
+            EventKind::Drop { resume, .. } => {
+                self.skipped[thread][step + 1..resume].fill(true);
+                self.pcs[thread] = resume;
+            }
+            EventKind::Spawn(target) => pending.push(Pending::Start(target)),
+            _ => {}
+        }
+    }
+
+    /// `thread` freed `lock`: if threads wait for it, one must get it.
+    fn freed(&mut self, thread: usize, lock: usize, pending: &mut Vec<Pending>) {
+        // The waiter may have reported before the releaser did.
+        if self.holders[lock] == Some(thread) {
+            self.holders[lock] = None;
+        }
+        if self.waiters(Wait::Lock(lock)).next().is_some() {
+            pending.push(Pending::Wake(lock));
+        }
+    }
+
+    /// A blocking call returned: for the released thread within its grace
+    /// period the step simply ran; for any other, its step completed as
+    /// part of this event.
+    fn woken(
+        &mut self,
+        thread: usize,
+        step: usize,
+        wait: Wait,
+        observing: &mut Observing,
+        pending: &mut Vec<Pending>,
+    ) {
+        match wait {
+            Wait::Lock(lock) => {
+                self.holders[lock] = Some(thread);
+                remove_first(pending, Pending::Wake(lock));
+            }
+            Wait::Join(_) => pending.retain(|&p| p != Pending::Joiner(thread)),
+        }
+        self.phases[thread] = Phase::Idle;
+        self.pcs[thread] = step + 1;
+        if thread == observing.cue.thread && observing.kind.is_none() {
+            observing.kind = Some(match wait {
+                Wait::Lock(lock) => EventKind::Acquire {
+                    lock,
+                    reentry: false,
+                },
+                Wait::Join(target) => EventKind::Join(target),
+            });
+        } else {
+            observing.completed.push(Completion { thread, step, wait });
+        }
+    }
+
+    /// `thread` finished: every thread joining it must return.
+    fn finished(&mut self, thread: usize, pending: &mut Vec<Pending>) {
+        self.phases[thread] = Phase::Finished;
+        let joiners: Vec<usize> = self.waiters(Wait::Join(thread)).collect();
+        pending.extend(joiners.into_iter().map(Pending::Joiner));
+    }
+
+    /// The threads inside a blocking call for `wait`.
+    fn waiters(&self, wait: Wait) -> impl Iterator<Item = usize> + '_ {
+        (0..self.phases.len()).filter(move |&t| self.phases[t].wait() == Some(wait))
+    }
+
+    /// Why the cue's step cannot be released, if it cannot.
+    fn cannot_run(&self, thread: usize, step: usize) -> Option<String> {
+        let id = self.step_id(thread, step);
+        let name = &self.schedule.threads[thread].id;
+        let why = match self.phases[thread] {
+            Phase::Idle if self.pcs[thread] == step => return None,
+            Phase::Idle => format!(
+                "{name} is at {} on real threads",
+                self.step_id(thread, self.pcs[thread])
+            ),
+            Phase::NotStarted => format!("{name} has not been spawned yet"),
+            Phase::Finished => format!("{name} has finished"),
+            Phase::Waiting(wait) | Phase::Blocked(wait) => self.wait_text(thread, wait),
+        };
+        Some(format!("{id} cannot run: {why}"))
+    }
+
+    /// What a blocked thread waits for, in the model's words.
+    fn wait_text(&self, thread: usize, wait: Wait) -> String {
+        let name = &self.schedule.threads[thread].id;
+        match wait {
+            Wait::Lock(lock) => {
+                let lock_id = &self.schedule.locks[lock].id;
+                match self.holders[lock] {
+                    Some(h) if h == thread => {
+                        format!("{name} waits for {lock_id}, which it holds itself")
+                    }
+                    Some(h) => format!(
+                        "{name} waits for {lock_id}, held by {}",
+                        self.schedule.threads[h].id
+                    ),
+                    None => format!("{name} waits for {lock_id}"),
+                }
+            }
+            Wait::Join(target) => format!(
+                "{name} waits for {} to finish",
+                self.schedule.threads[target].id
+            ),
+        }
+    }
+
+    fn fault_reason(&self, thread: usize, step: usize, fault: &Fault) -> String {
+        let id = self.step_id(thread, step);
+        let name = &self.schedule.threads[thread].id;
+        match *fault {
+            Fault::NotHeld { lock } => format!(
+                "{id} cannot run: {name} releases {}, which it does not hold",
+                self.schedule.locks[lock].id
+            ),
+            Fault::AlreadyStarted { thread: target } => format!(
+                "{id} cannot run: {} has already started",
+                self.schedule.threads[target].id
+            ),
+        }
+    }
+
+    /// What an awaited report is, for an error message.
+    fn awaited(&self, pending: Pending) -> String {
+        let name = |t: usize| self.schedule.threads[t].id.as_str();
+        match pending {
+            Pending::Answer(t) => format!("{} to run {}", name(t), self.step_id(t, self.pcs[t])),
+            Pending::Wake(l) => format!(
+                "a thread waiting for {} to get it once it was freed",
+                self.schedule.locks[l].id
+            ),
+            Pending::Joiner(t) => format!("{} to return from its join", name(t)),
+            Pending::Start(t) => format!("{} to start once spawned", name(t)),
+        }
+    }
+
+    fn step_id(&self, thread: usize, step: usize) -> &str {
+        self.schedule.threads[thread]
+            .steps
+            .get(step)
+            .map_or("the end", |s| s.id.as_str())
+    }
+
+    /// How the run ended once the script is used up.
+    fn outcome(&self) -> RealOutcome {
+        let threads = &self.schedule.threads;
+        if self.phases.iter().all(|&p| p == Phase::Finished) {
+            return RealOutcome::Finished;
+        }
+        if let Some(t) = self.phases.iter().position(|&p| p == Phase::Idle) {
+            let reason = format!(
+                "{} can still run {}, but the model's run has ended",
+                threads[t].id,
+                self.step_id(t, self.pcs[t])
+            );
+            return RealOutcome::Stuck {
+                entry: None,
+                reason,
+            };
+        }
+        if self.phases.iter().any(|p| p.wait().is_some()) {
+            return RealOutcome::Deadlock {
+                deadlocked: self.confirm(),
+                waits: self.waits(),
+            };
+        }
+        let never: Vec<&str> = (0..threads.len())
+            .filter(|&t| self.phases[t] == Phase::NotStarted)
+            .map(|t| threads[t].id.as_str())
+            .collect();
+        RealOutcome::Stuck {
+            entry: None,
+            reason: format!(
+                "{} never started: the step that spawns it did not run",
+                never.join(", ")
+            ),
+        }
+    }
+
+    /// Each blocked thread with what it waits for and who holds that.
+    fn waits(&self) -> Vec<Link> {
+        (0..self.phases.len())
+            .filter_map(|thread| {
+                let waits_for = self.phases[thread].wait()?;
+                let held_by = match waits_for {
+                    Wait::Lock(lock) => self.holders[lock],
+                    Wait::Join(target) => Some(target),
+                };
+                Some(Link {
+                    thread,
+                    waits_for,
+                    held_by,
+                })
+            })
+            .collect()
+    }
+
+    /// The threads in the cycles parking_lot's deadlock detection finds.
+    ///
+    /// It sees a thread only once it has parked, so while the cycles the
+    /// conductor saw forming are not all confirmed, it asks again, one
+    /// grace period later, a few times.
+    fn confirm(&self) -> Vec<usize> {
+        let next: Vec<Option<usize>> = {
+            let mut next = vec![None; self.phases.len()];
+            for link in self.waits() {
+                next[link.thread] = link.held_by;
+            }
+            next
+        };
+        let expected = cycle_members(&next);
+        let mut confirmed = BTreeSet::new();
+        for attempt in 0..CONFIRM_ATTEMPTS {
+            if attempt > 0 {
+                thread::sleep(self.grace);
+            }
+            for cycle in parking_lot::deadlock::check_deadlock() {
+                confirmed.extend(cycle.iter().filter_map(|t| self.worker_of(t.thread_id())));
+            }
+            if expected.is_subset(&confirmed) {
+                break;
+            }
+        }
+        confirmed.into_iter().collect()
+    }
+
+    /// The thread of the schedule whose worker runs on OS thread `id`.
+    fn worker_of(&self, id: ThreadId) -> Option<usize> {
+        self.ids.iter().position(|&known| known == Some(id))
+    }
+}
+
+impl Drop for Conductor<'_> {
+    /// Ends the run: idle and unstarted workers exit, and finished ones
+    /// give up the locks they kept. Workers inside a blocking call are left
+    /// where they are; ending the process frees them.
+    fn drop(&mut self) {
+        self.commands.clear();
+        for gate in &self.shared.gates {
+            gate.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+        }
+        let handles = std::mem::take(&mut self.handles);
+        for (thread, handle) in handles.into_iter().enumerate() {
+            if self.phases[thread].wait().is_none() {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+/// Removes the first `item` of `pending`, if there is one.
+fn remove_first(pending: &mut Vec<Pending>, item: Pending) {
+    if let Some(i) = pending.iter().position(|&p| p == item) {
+        pending.remove(i);
+    }
+}
+
+fn skipped_event(cue: Cue) -> RealEvent {
+    RealEvent {
+        thread: cue.thread,
+        step: cue.step,
+        kind: EventKind::Skipped,
+        auto: cue.auto,
+        completed: Vec::new(),
+    }
+}
