@@ -140,7 +140,82 @@ pub fn cycle_members(next: &[Option<usize>]) -> BTreeSet<usize> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::schedule::built_in;
+    use crate::sim::{self, EventKind, Model, PatchMode};
+
+    /// The App Engine deadlock, and a real run that saw exactly the same.
+    fn deadlock_and_its_mirror() -> (Run, RealRun) {
+        let schedule = built_in();
+        let order = sim::resolve_order(&schedule, &schedule.order).unwrap();
+        let run = sim::run(&schedule, &Model::new(&schedule), PatchMode::Off, &order).unwrap();
+        let events = run
+            .events
+            .iter()
+            .map(|e| RealEvent {
+                thread: e.thread,
+                step: e.step,
+                kind: e.kind.clone(),
+                auto: e.auto,
+                completed: e.completed.clone(),
+            })
+            .collect();
+        let real = RealRun {
+            events,
+            outcome: RealOutcome::Deadlock {
+                deadlocked: vec![0, 1],
+                waits: Vec::new(),
+            },
+            child: 0,
+            elapsed: Duration::ZERO,
+            grace: Duration::ZERO,
+        };
+        (run, real)
+    }
+
+    #[test]
+    fn the_same_events_and_cycle_agree() {
+        let (run, real) = deadlock_and_its_mirror();
+        let agreement = compare(&run, &real);
+        assert_eq!(agreement.model_cycle, vec![0, 1]);
+        assert!(agreement.agrees());
+    }
+
+    #[test]
+    fn a_step_that_did_not_block_for_real_is_a_difference() {
+        let (run, mut real) = deadlock_and_its_mirror();
+        real.events[4].kind = EventKind::Acquire {
+            lock: 2,
+            reentry: false,
+        };
+        let agreement = compare(&run, &real);
+        assert!(!agreement.agrees());
+        assert_eq!(agreement.first_difference(), Some(4));
+    }
+
+    #[test]
+    fn a_cycle_parking_lot_did_not_confirm_is_a_difference() {
+        let (run, mut real) = deadlock_and_its_mirror();
+        real.outcome = RealOutcome::Deadlock {
+            deadlocked: vec![0],
+            waits: Vec::new(),
+        };
+        let agreement = compare(&run, &real);
+        assert!(!agreement.outcome);
+        assert_eq!(agreement.first_difference(), None);
+        assert!(!agreement.agrees());
+    }
+
+    #[test]
+    fn a_real_run_that_stopped_early_is_a_difference() {
+        let (run, mut real) = deadlock_and_its_mirror();
+        real.events.pop();
+        let agreement = compare(&run, &real);
+        assert_eq!(agreement.rows.len(), run.events.len());
+        assert_eq!(agreement.first_difference(), Some(run.events.len() - 1));
+    }
 
     #[test]
     fn two_threads_waiting_for_each_other_are_a_cycle() {

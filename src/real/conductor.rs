@@ -434,17 +434,22 @@ impl<'s> Conductor<'s> {
                 self.skipped[thread][step + 1..resume].fill(true);
                 self.pcs[thread] = resume;
             }
-            EventKind::Spawn(target) => pending.push(Pending::Start(target)),
+            // The target may have reported its start already.
+            EventKind::Spawn(target) if self.phases[target] == Phase::NotStarted => {
+                pending.push(Pending::Start(target));
+            }
             _ => {}
         }
     }
 
     /// `thread` freed `lock`: if threads wait for it, one must get it.
     fn freed(&mut self, thread: usize, lock: usize, pending: &mut Vec<Pending>) {
-        // The waiter may have reported before the releaser did.
-        if self.holders[lock] == Some(thread) {
-            self.holders[lock] = None;
+        // The waiter that got it may have reported before the releaser did:
+        // then the lock has its new holder already and nothing is missing.
+        if self.holders[lock] != Some(thread) {
+            return;
         }
+        self.holders[lock] = None;
         if self.waiters(Wait::Lock(lock)).next().is_some() {
             pending.push(Pending::Wake(lock));
         }
@@ -695,5 +700,80 @@ fn skipped_event(cue: Cue) -> RealEvent {
         kind: EventKind::Skipped,
         auto: cue.auto,
         completed: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! In-process runs that finish: a run that ends blocked would leave
+    //! its threads in the test process, so those go through the child in
+    //! `tests/real.rs`.
+
+    use super::*;
+    use crate::real::{RealRun, compare};
+    use crate::schedule::{self, built_in};
+    use crate::sim;
+
+    fn replay_here(schedule: &Schedule, patch: PatchMode) -> (Run, RealRun) {
+        let order = sim::resolve_order(schedule, &schedule.order).unwrap();
+        let model = Model::new(schedule);
+        let run = sim::run(schedule, &model, patch, &order).unwrap();
+        let mut events = Vec::new();
+        let cues = script(&order, &run);
+        let outcome = conduct(schedule, model, patch, &cues, GRACE, |e| {
+            events.push(e.clone());
+        })
+        .unwrap();
+        let real = RealRun {
+            events,
+            outcome,
+            child: std::process::id(),
+            elapsed: Duration::ZERO,
+            grace: GRACE,
+        };
+        (run, real)
+    }
+
+    const GRACE: Duration = Duration::from_millis(20);
+
+    #[test]
+    fn the_script_is_the_order_then_the_auto_events() {
+        let schedule = built_in();
+        let order = sim::resolve_order(&schedule, &schedule.order).unwrap();
+        let model = Model::new(&schedule);
+        let run = sim::run(&schedule, &model, PatchMode::On, &order).unwrap();
+        let cues = script(&order, &run);
+        let listed = cues.iter().filter(|c| !c.auto).count();
+        assert_eq!(listed, order.len());
+        assert_eq!(cues.len(), run.events.len());
+        assert!(
+            cues.iter()
+                .zip(&run.events)
+                .all(|(c, e)| c.thread == e.thread)
+        );
+    }
+
+    #[test]
+    fn the_patched_app_engine_run_drops_b_s_record_for_real() {
+        let (run, real) = replay_here(&built_in(), PatchMode::On);
+        assert_eq!(real.outcome, RealOutcome::Finished);
+        let drop = &real.events[6];
+        assert!(matches!(drop.kind, EventKind::Drop { ref dropped, .. } if dropped == &[3]));
+        assert!(compare(&run, &real).agrees());
+    }
+
+    #[test]
+    fn a_blocked_waiter_gets_the_lock_when_its_holder_frees_it() {
+        let text = std::fs::read("schedules/appengine-needless-drop.ron").unwrap();
+        let schedule = schedule::parse("needless-drop", &text).unwrap();
+        let (run, real) = replay_here(&schedule, PatchMode::Off);
+        assert_eq!(real.events[3].kind, EventKind::Blocked(Wait::Lock(0)));
+        let handed = Completion {
+            thread: 0,
+            step: 0,
+            wait: Wait::Lock(0),
+        };
+        assert_eq!(real.events[5].completed, vec![handed]);
+        assert!(compare(&run, &real).agrees());
     }
 }
