@@ -54,8 +54,8 @@ struct ReplayArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// Also run the order on real OS threads with parking_lot locks, and
-    /// show it beside the model's run.
+    /// Also run the order on real OS threads holding real locks, and show
+    /// it beside the model's run.
     #[arg(long)]
     real: bool,
 }

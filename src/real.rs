@@ -1,4 +1,4 @@
-//! Replaying an order on real OS threads with parking_lot locks, to show
+//! Replaying an order on real OS threads with `parking_lot` locks, to show
 //! that the model's prediction really happens (DESIGN §6).
 //!
 //! How a replay goes:
@@ -17,7 +17,7 @@
 //!   waits for its `Spawn`), then releases one step at a time in the
 //!   sequence of the model's run: the order's entries, then the threads of
 //!   the model's `auto` events.
-//! - A worker runs its step on the real locks: a parking_lot
+//! - A worker runs its step on the real locks: a `parking_lot`
 //!   `ReentrantMutex` or `Mutex` per lock. An acquire is a `try_lock`; if
 //!   that fails, the patched handler asks `is_locked()` of the other lock
 //!   and drops the record, or the worker calls the blocking `lock()`. The
@@ -25,11 +25,11 @@
 //!   within the grace period ([`GRACE`]). A worker keeps one guard per
 //!   acquire between steps, and releases with `unlock_fair`, which hands
 //!   the lock to the thread that has waited longest, as the model does.
-//! - A `Join` waits on the target's lifetime lock: a parking_lot `Mutex`
+//! - A `Join` waits on the target's lifetime lock: a `parking_lot` `Mutex`
 //!   each worker holds from its creation until its thread finishes. So a
-//!   join is a wait parking_lot can see, and a cycle through a join is
+//!   join is a wait `parking_lot` can see, and a cycle through a join is
 //!   confirmed like any other.
-//! - When the script is used up with threads blocked, parking_lot's
+//! - When the script is used up with threads blocked, `parking_lot`'s
 //!   `deadlock::check_deadlock` confirms the cycles; the threads in them
 //!   are named by mapping the OS thread ids it reports to the workers.
 //!
@@ -59,7 +59,7 @@ pub use parent::{CHILD_SUBCOMMAND, Options, RealError, replay_in_child};
 /// A worker calls the blocking `lock()` only after its `try_lock` failed,
 /// and no other thread moves meanwhile, so the call cannot return: the
 /// grace period is the observation that confirms it, and the time the
-/// thread gets to park, which parking_lot's deadlock detection needs.
+/// thread gets to park, which `parking_lot`'s deadlock detection needs.
 pub const GRACE: Duration = Duration::from_millis(20);
 
 /// How long the whole replay may take before the child is killed.
@@ -104,7 +104,7 @@ pub enum RealOutcome {
     Finished,
     /// The script is used up and threads are blocked.
     Deadlock {
-        /// The threads in the cycles parking_lot's `check_deadlock`
+        /// The threads in the cycles `parking_lot`'s `check_deadlock`
         /// found, in declaration order. Empty when the waits end at a
         /// thread that is not blocked, which is no cycle.
         deadlocked: Vec<usize>,

@@ -79,8 +79,9 @@ mod shipped_schedules {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schedules");
         let mut files: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name.ends_with(".ron"))
+            .map(|e| e.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "ron"))
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         files.sort();
         assert_eq!(files, COVERED);

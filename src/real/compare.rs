@@ -26,7 +26,7 @@ pub struct Agreement {
     /// The threads on a wait-for cycle at the end of the model's run, in
     /// declaration order: what the real run's deadlock should confirm.
     pub model_cycle: Vec<usize>,
-    /// The outcomes agree: the same name; for a deadlock, parking_lot
+    /// The outcomes agree: the same name; for a deadlock, `parking_lot`
     /// confirmed exactly the threads of the model's cycles; for a stuck
     /// run, the same order entry is to blame.
     pub outcome: bool,

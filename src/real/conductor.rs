@@ -1,7 +1,7 @@
 //! The conductor: starts the workers, releases one step at a time in the
 //! sequence of the model's run, and observes what each step really did:
 //! completed, blocked (still inside `lock()` after the grace period), or
-//! impossible. At the end it asks parking_lot to confirm a deadlock.
+//! impossible. At the end it asks `parking_lot` to confirm a deadlock.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ use crate::sim::{Completion, EventKind, Fault, Link, Model, PatchMode, Run, Step
 /// broken worker takes this long.
 const ANSWER_BOUND: Duration = Duration::from_secs(2);
 
-/// How many times to ask parking_lot for the cycles the conductor saw
+/// How many times to ask `parking_lot` for the cycles the conductor saw
 /// forming, one grace period apart: a blocked thread is in the wait-for
 /// graph only once it has parked.
 const CONFIRM_ATTEMPTS: u32 = 5;
@@ -631,7 +631,7 @@ impl<'s> Conductor<'s> {
             .collect()
     }
 
-    /// The threads in the cycles parking_lot's deadlock detection finds.
+    /// The threads in the cycles `parking_lot`'s deadlock detection finds.
     ///
     /// It sees a thread only once it has parked, so while the cycles the
     /// conductor saw forming are not all confirmed, it asks again, one

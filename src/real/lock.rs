@@ -1,11 +1,11 @@
-//! The schedule's locks as parking_lot primitives: a `ReentrantMutex` for a
+//! The schedule's locks as `parking_lot` primitives: a `ReentrantMutex` for a
 //! reentrant lock, a `Mutex` for a plain one, behind one small interface.
 
 use parking_lot::{Mutex, MutexGuard, ReentrantMutex, ReentrantMutexGuard};
 
 use crate::schedule::LockKind;
 
-/// One lock of the schedule, as the parking_lot primitive of its kind.
+/// One lock of the schedule, as the `parking_lot` primitive of its kind.
 pub(crate) enum RealLock {
     /// An owner and a count: the owner may acquire it again.
     Reentrant(ReentrantMutex<()>),

@@ -158,13 +158,11 @@ pub fn replay_in_child(
             child: child.pid,
         }),
         Err(Stop::Eof) => {
-            let ended = ended.expect("the first end says how the child ended");
+            let (status, stderr) = ended.map_or((None, String::new()), |e| (e.status, e.stderr));
             Err(RealError::Ended {
                 child: child.pid,
-                status: ended
-                    .status
-                    .map_or("no exit status".into(), |s| s.to_string()),
-                stderr: ended.stderr,
+                status: status.map_or("no exit status".into(), |s| s.to_string()),
+                stderr,
             })
         }
         Err(Stop::Failed(error)) => Err(error),

@@ -130,7 +130,7 @@ pub struct WireWait {
 pub struct WireOutcome {
     /// `finished`, `deadlock` or `stuck`.
     pub outcome: String,
-    /// For a deadlock, the threads parking_lot confirmed in a cycle.
+    /// For a deadlock, the threads `parking_lot` confirmed in a cycle.
     #[serde(default)]
     pub deadlocked: Vec<String>,
     /// For a deadlock, each blocked thread and what it waits for.

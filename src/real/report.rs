@@ -27,7 +27,8 @@ pub fn text(schedule: &Schedule, model: &Run, real: &RealRun, agreement: &Agreem
     );
     out.push_str(&table(schedule, agreement));
     out.push('\n');
-    out.push_str(&format!("model {}", outcome_text(schedule, &model.outcome)));
+    out.push_str("model ");
+    out.push_str(&outcome_text(schedule, &model.outcome));
     out.push_str(&real_outcome_text(schedule, &real.outcome));
     out.push('\n');
     out.push_str(&verdict(agreement));
@@ -113,7 +114,7 @@ fn align(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The real outcome, with the threads parking_lot confirmed, the waits or
+/// The real outcome, with the threads `parking_lot` confirmed, the waits or
 /// the reason.
 #[must_use]
 pub fn real_outcome_text(schedule: &Schedule, outcome: &RealOutcome) -> String {
@@ -162,10 +163,14 @@ fn verdict(agreement: &Agreement) -> String {
 ///
 /// `real` holds `events` (each as in the model's `events`, plus
 /// `completed`: the waiting steps that completed in it), `outcome`,
-/// `deadlocked` (the threads parking_lot confirmed in a cycle), `waits`,
+/// `deadlocked` (the threads `parking_lot` confirmed in a cycle), `waits`,
 /// `entry` and `reason` for a stuck run, `child` (the process id),
 /// `elapsed_ms` and `grace_ms`. `first_difference` is the index of the
 /// first event that differs, or null.
+///
+/// # Panics
+///
+/// Never: an outcome holds only strings, numbers and lists.
 pub fn add_json(value: &mut Value, schedule: &Schedule, real: &RealRun, agreement: &Agreement) {
     let names = Names::new(schedule);
     let events: Vec<_> = real.events.iter().map(|e| names.event(e)).collect();

@@ -20,11 +20,11 @@ pub(crate) struct Shared {
     /// One per lock of the schedule.
     pub locks: Vec<RealLock>,
     /// One per thread, held by it from its creation until it finishes, so
-    /// that a `Join` is a wait parking_lot's deadlock detection can see.
+    /// that a `Join` is a wait `parking_lot`'s deadlock detection can see.
     pub lifetimes: Vec<Mutex<()>>,
     /// One per thread: the sender a `Spawn` uses to start it, `None` for a
     /// thread that has started. A std mutex, so that only the schedule's
-    /// own locks show in parking_lot's wait-for graph.
+    /// own locks show in `parking_lot`'s wait-for graph.
     pub gates: Vec<std::sync::Mutex<Option<Sender<()>>>>,
 }
 
@@ -41,7 +41,7 @@ pub(crate) struct Report {
 #[derive(Debug)]
 pub(crate) enum News {
     /// The worker exists and holds its lifetime lock; `id` is its OS
-    /// thread's id, as parking_lot's deadlock detection names it.
+    /// thread's id, as `parking_lot`'s deadlock detection names it.
     Ready {
         /// The id of the worker's OS thread.
         id: ThreadId,
@@ -261,19 +261,15 @@ impl<'s> Worker<'s> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
+        let Some(start) = gate else {
+            let step = self.pc;
+            let fault = Fault::AlreadyStarted { thread: target };
+            return News::Fault { step, fault };
+        };
         // A worker that waits for its start holds the receiver; if it is
         // gone, the run is being torn down and nothing more is observed.
-        match gate {
-            Some(start) => {
-                let _ = start.send(());
-                self.done(EventKind::Spawn(target), None)
-            }
-            None => {
-                let step = self.pc;
-                let fault = Fault::AlreadyStarted { thread: target };
-                News::Fault { step, fault }
-            }
-        }
+        let _ = start.send(());
+        self.done(EventKind::Spawn(target), None)
     }
 
     /// A join: the target's lifetime lock is free once it has finished.
