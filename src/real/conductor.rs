@@ -10,11 +10,12 @@ use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 use super::compare::cycle_members;
-use super::lock::RealLock;
 use super::worker::{News, Report, Shared, Wiring, work};
 use super::{RealEvent, RealOutcome};
 use crate::schedule::Schedule;
-use crate::sim::{Completion, EventKind, Fault, Link, Model, PatchMode, Run, StepRef, Wait};
+use crate::sim::{
+    Completion, EventKind, Fault, Link, Model, PatchMode, Program, Run, StepRef, Wait,
+};
 
 /// How long to wait for an answer that must come: a worker told to go, a
 /// waiter on a lock that was just freed, a thread just spawned. Only a
@@ -123,6 +124,15 @@ enum Phase {
 }
 
 impl Phase {
+    /// Where a thread running `program` is before anything runs.
+    fn initial(program: &Program) -> Self {
+        if program.spawned {
+            Phase::NotStarted
+        } else {
+            Phase::Idle
+        }
+    }
+
     /// What the thread waits for, if it is inside a blocking call.
     fn wait(self) -> Option<Wait> {
         match self {
@@ -184,41 +194,14 @@ impl<'s> Conductor<'s> {
         grace: Duration,
     ) -> Result<Self, ConductError> {
         let threads = model.thread_count();
-        let (gate_senders, mut gates): (Vec<_>, Vec<_>) = model
-            .programs
-            .iter()
-            .map(|p| {
-                let (sender, receiver) = mpsc::channel();
-                let spawned = p.spawned;
-                (spawned.then_some(sender), spawned.then_some(receiver))
-            })
-            .unzip();
-        let phases = model
-            .programs
-            .iter()
-            .map(|p| {
-                if p.spawned {
-                    Phase::NotStarted
-                } else {
-                    Phase::Idle
-                }
-            })
-            .collect();
+        let phases = model.programs.iter().map(Phase::initial).collect();
         let skipped = model
             .programs
             .iter()
             .map(|p| vec![false; p.actions.len()])
             .collect();
-        let shared = Arc::new(Shared {
-            locks: model.lock_kinds.iter().map(|&k| RealLock::new(k)).collect(),
-            lifetimes: (0..threads).map(|_| parking_lot::Mutex::new(())).collect(),
-            gates: gate_senders
-                .into_iter()
-                .map(std::sync::Mutex::new)
-                .collect(),
-            model,
-            patch,
-        });
+        let (shared, gates) = Shared::new(model, patch);
+        let shared = Arc::new(shared);
         let (report_sender, reports) = mpsc::channel();
         let mut conductor = Conductor {
             schedule,
@@ -233,8 +216,8 @@ impl<'s> Conductor<'s> {
             pcs: vec![0; threads],
             skipped,
         };
-        for (thread, gate) in gates.iter_mut().enumerate() {
-            conductor.spawn_worker(thread, &report_sender, gate.take())?;
+        for (thread, gate) in gates.into_iter().enumerate() {
+            conductor.spawn_worker(thread, &report_sender, gate)?;
         }
         drop(report_sender);
         conductor.await_ready()?;
@@ -377,14 +360,12 @@ impl<'s> Conductor<'s> {
     /// and which further reports must now come.
     fn absorb(&mut self, report: Report, observing: &mut Observing, pending: &mut Vec<Pending>) {
         let thread = report.thread;
-        match report.news {
-            News::Ready { .. } => {}
+        let finished = match report.news {
+            News::Ready { .. } => false,
             News::Started { finished } => {
                 pending.retain(|&p| p != Pending::Start(thread));
                 self.phases[thread] = Phase::Idle;
-                if finished {
-                    self.finished(thread, pending);
-                }
+                finished
             }
             News::Done {
                 step,
@@ -393,19 +374,15 @@ impl<'s> Conductor<'s> {
                 finished,
             } => {
                 pending.retain(|&p| p != Pending::Answer(thread));
-                self.done(thread, step, &kind, pending);
-                if let Some(lock) = freed {
-                    self.freed(thread, lock, pending);
-                }
-                if finished {
-                    self.finished(thread, pending);
-                }
+                self.done(thread, step, &kind, freed, pending);
                 observing.kind = Some(kind);
+                finished
             }
             News::Waiting { step, wait } => {
                 pending.retain(|&p| p != Pending::Answer(thread));
                 self.phases[thread] = Phase::Waiting(wait);
                 self.pcs[thread] = step;
+                false
             }
             News::Woken {
                 step,
@@ -413,19 +390,32 @@ impl<'s> Conductor<'s> {
                 finished,
             } => {
                 self.woken(thread, step, wait, observing, pending);
-                if finished {
-                    self.finished(thread, pending);
-                }
+                finished
             }
             News::Fault { step, fault } => {
                 pending.retain(|&p| p != Pending::Answer(thread));
                 observing.fault = Some((step, fault));
+                false
             }
+        };
+        if finished {
+            self.finished(thread, pending);
         }
     }
 
-    /// A step ran without waiting.
-    fn done(&mut self, thread: usize, step: usize, kind: &EventKind, pending: &mut Vec<Pending>) {
+    /// A step ran without waiting; for a release, `freed` is the lock if
+    /// it is free now.
+    fn done(
+        &mut self,
+        thread: usize,
+        step: usize,
+        kind: &EventKind,
+        freed: Option<usize>,
+        pending: &mut Vec<Pending>,
+    ) {
+        if let Some(lock) = freed {
+            self.freed(thread, lock, pending);
+        }
         self.phases[thread] = Phase::Idle;
         self.pcs[thread] = step + 1;
         match *kind {

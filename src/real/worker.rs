@@ -2,7 +2,7 @@
 //! runs one step each time the conductor says `go`, on the real locks, and
 //! reports what happened; it keeps its guards between steps.
 
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::ThreadId;
 
 use parking_lot::{Mutex, MutexGuard};
@@ -26,6 +26,32 @@ pub(crate) struct Shared {
     /// thread that has started. A std mutex, so that only the schedule's
     /// own locks show in `parking_lot`'s wait-for graph.
     pub gates: Vec<std::sync::Mutex<Option<Sender<()>>>>,
+}
+
+impl Shared {
+    /// Free locks and closed gates for `model`; with, per thread that waits
+    /// for a `Spawn`, the receiving end of its gate, for its worker.
+    pub(crate) fn new(model: Model, patch: PatchMode) -> (Self, Vec<Option<Receiver<()>>>) {
+        let (senders, receivers): (Vec<_>, Vec<_>) = model
+            .programs
+            .iter()
+            .map(|program| {
+                if !program.spawned {
+                    return (None, None);
+                }
+                let (sender, receiver) = mpsc::channel();
+                (Some(sender), Some(receiver))
+            })
+            .unzip();
+        let shared = Shared {
+            locks: model.lock_kinds.iter().map(|&k| RealLock::new(k)).collect(),
+            lifetimes: senders.iter().map(|_| Mutex::new(())).collect(),
+            gates: senders.into_iter().map(std::sync::Mutex::new).collect(),
+            model,
+            patch,
+        };
+        (shared, receivers)
+    }
 }
 
 /// A message from a worker to the conductor.
