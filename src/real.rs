@@ -22,7 +22,8 @@
 //!   that fails, the patched handler asks `is_locked()` of the other lock
 //!   and drops the record, or the worker calls the blocking `lock()`. The
 //!   conductor counts the step as blocked when the call has not returned
-//!   within the grace period ([`GRACE`]). A worker keeps one guard per
+//!   within the grace period ([`GRACE`]) and, where the kernel can say
+//!   (Linux), the thread sleeps: it has parked. A worker keeps one guard per
 //!   acquire between steps, and releases with `unlock_fair`, which hands
 //!   the lock to the thread that has waited longest, as the model does.
 //! - A `Join` waits on the target's lifetime lock: a `parking_lot` `Mutex`
@@ -39,6 +40,7 @@
 mod child;
 mod compare;
 mod conductor;
+mod kernel;
 mod lock;
 mod parent;
 mod protocol;
@@ -58,8 +60,9 @@ pub use parent::{CHILD_SUBCOMMAND, Options, RealError, replay_in_child};
 ///
 /// A worker calls the blocking `lock()` only after its `try_lock` failed,
 /// and no other thread moves meanwhile, so the call cannot return: the
-/// grace period is the observation that confirms it, and the time the
-/// thread gets to park, which `parking_lot`'s deadlock detection needs.
+/// grace period is the observation that confirms it. Past it, the
+/// conductor also waits until the kernel says the thread sleeps (on Linux),
+/// so that it has parked in the lock's queue before anything else moves.
 pub const GRACE: Duration = Duration::from_millis(20);
 
 /// How long the whole replay may take before the child is killed.

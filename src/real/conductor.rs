@@ -10,6 +10,7 @@ use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
 use super::compare::cycle_members;
+use super::kernel;
 use super::worker::{News, Report, Shared, Wiring, work};
 use super::{RealEvent, RealOutcome};
 use crate::schedule::Schedule;
@@ -21,6 +22,10 @@ use crate::sim::{
 /// waiter on a lock that was just freed, a thread just spawned. Only a
 /// broken worker takes this long.
 const ANSWER_BOUND: Duration = Duration::from_secs(2);
+
+/// How often to ask the kernel whether a thread in a blocking call sleeps
+/// yet: there is no signal for it.
+const POLL: Duration = Duration::from_millis(1);
 
 /// How many times to ask `parking_lot` for the cycles the conductor saw
 /// forming, one grace period apart: a blocked thread is in the wait-for
@@ -174,6 +179,8 @@ struct Conductor<'s> {
     handles: Vec<JoinHandle<()>>,
     /// Per thread, its worker's OS thread id.
     ids: Vec<Option<ThreadId>>,
+    /// Per thread, the kernel's id of its worker, where the system says.
+    tids: Vec<Option<u32>>,
     /// Per thread, where it is.
     phases: Vec<Phase>,
     /// Per thread, the step it runs next, or waits in.
@@ -212,6 +219,7 @@ impl<'s> Conductor<'s> {
             commands: Vec::with_capacity(threads),
             handles: Vec::with_capacity(threads),
             ids: vec![None; threads],
+            tids: vec![None; threads],
             phases,
             pcs: vec![0; threads],
             skipped,
@@ -257,8 +265,9 @@ impl<'s> Conductor<'s> {
                 let id = &self.schedule.threads[missing].id;
                 format!("the worker thread of {id} to start")
             })?;
-            if let News::Ready { id } = report.news {
+            if let News::Ready { id, tid } = report.news {
                 self.ids[report.thread] = Some(id);
+                self.tids[report.thread] = tid;
             }
         }
         Ok(())
@@ -325,24 +334,44 @@ impl<'s> Conductor<'s> {
         Ok(())
     }
 
-    /// The grace period: the released thread is inside a blocking call;
-    /// take reports until it returns or the period is over.
+    /// The released thread is inside a blocking call: take reports for the
+    /// grace period, then until the thread has parked, unless it returns.
     fn watch(
         &mut self,
         observing: &mut Observing,
         pending: &mut Vec<Pending>,
     ) -> Result<(), ConductError> {
         let thread = observing.cue.thread;
-        let deadline = Instant::now() + self.grace;
+        let grace_over = Instant::now() + self.grace;
+        let give_up = grace_over + ANSWER_BOUND;
         while let Phase::Waiting(_) = self.phases[thread] {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.reports.recv_timeout(left) {
+            let now = Instant::now();
+            if now >= grace_over && self.parked(thread) {
+                break;
+            }
+            if now >= give_up {
+                let name = &self.schedule.threads[thread].id;
+                let what = format!("{name} to park inside its blocking call");
+                return Err(ConductError::Silent { what });
+            }
+            let wait = grace_over.saturating_duration_since(now).max(POLL);
+            match self.reports.recv_timeout(wait) {
                 Ok(report) => self.absorb(report, observing, pending),
-                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Err(ConductError::Gone),
             }
         }
         Ok(())
+    }
+
+    /// Whether a thread inside a blocking call has parked: the kernel says
+    /// it sleeps. Under load a thread can still be on its way into the
+    /// lock's queue after the grace period; the queue's order decides who
+    /// gets a freed lock, and `check_deadlock` sees only parked threads.
+    /// Where the kernel cannot say, the grace period alone decides.
+    fn parked(&self, thread: usize) -> bool {
+        let asleep = self.tids[thread].and_then(kernel::asleep);
+        asleep.unwrap_or(true)
     }
 
     fn receive(

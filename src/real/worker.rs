@@ -7,6 +7,7 @@ use std::thread::ThreadId;
 
 use parking_lot::{Mutex, MutexGuard};
 
+use super::kernel;
 use super::lock::{Guard, RealLock};
 use crate::sim::{Action, EventKind, Fault, Model, PatchMode, Program, Wait};
 
@@ -71,6 +72,8 @@ pub(crate) enum News {
     Ready {
         /// The id of the worker's OS thread.
         id: ThreadId,
+        /// The kernel's id of that thread, where the system says.
+        tid: Option<u32>,
     },
     /// A `Spawn` started the thread.
     Started {
@@ -126,42 +129,21 @@ pub(crate) struct Wiring {
 
 /// The body of worker `thread`'s OS thread.
 pub(crate) fn work(shared: &Shared, thread: usize, wiring: Wiring) {
+    let Wiring {
+        reports,
+        commands,
+        gate,
+    } = wiring;
     let mut worker = Worker {
         thread,
         shared,
-        reports: wiring.reports,
+        reports,
         pc: 0,
         held: (0..shared.locks.len()).map(|_| Vec::new()).collect(),
         lifetime: Some(shared.lifetimes[thread].lock()),
     };
-    let id = std::thread::current().id();
-    if !worker.send(News::Ready { id }) {
-        return;
-    }
-    if let Some(gate) = wiring.gate {
-        if gate.recv().is_err() {
-            return;
-        }
-        let finished = worker.finish_if_done();
-        if !worker.send(News::Started { finished }) {
-            return;
-        }
-    }
-    while worker.pc < worker.program().actions.len() {
-        if wiring.commands.recv().is_err() {
-            return;
-        }
-        let Some(news) = worker.step() else {
-            return;
-        };
-        if !worker.send(news) {
-            return;
-        }
-    }
-    // A finished thread keeps the locks it still holds, as in the model,
-    // until the run is over.
-    if worker.held.iter().any(|guards| !guards.is_empty()) {
-        while wiring.commands.recv().is_ok() {}
+    if worker.start(gate) {
+        worker.run(&commands);
     }
 }
 
@@ -179,6 +161,39 @@ struct Worker<'s> {
 }
 
 impl<'s> Worker<'s> {
+    /// Reports ready, then, for a thread that waits for a `Spawn`, waits
+    /// for it; false when the run ended first.
+    fn start(&mut self, gate: Option<Receiver<()>>) -> bool {
+        let id = std::thread::current().id();
+        let tid = kernel::current_thread();
+        if !self.send(News::Ready { id, tid }) {
+            return false;
+        }
+        let Some(gate) = gate else {
+            return true;
+        };
+        if gate.recv().is_err() {
+            return false;
+        }
+        let finished = self.finish_if_done();
+        self.send(News::Started { finished })
+    }
+
+    /// Runs one step per `go` until the program ends.
+    fn run(&mut self, commands: &Receiver<()>) {
+        while self.pc < self.program().actions.len() {
+            let news = commands.recv().ok().and_then(|()| self.step());
+            if !news.is_some_and(|news| self.send(news)) {
+                return;
+            }
+        }
+        // A finished thread keeps the locks it still holds, as in the
+        // model, until the run is over.
+        if self.held.iter().any(|guards| !guards.is_empty()) {
+            while commands.recv().is_ok() {}
+        }
+    }
+
     fn program(&self) -> &'s Program {
         &self.shared.model.programs[self.thread]
     }
