@@ -37,7 +37,7 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// The child side of `replay --real`: reads its request on stdin.
-    #[command(name = "__real-child", hide = true)]
+    #[command(name = real::CHILD_SUBCOMMAND, hide = true)]
     RealChild,
 }
 

@@ -50,7 +50,7 @@ pub(crate) enum Line {
 /// What a step did, as named in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum WireKind {
+pub(crate) enum WireKind {
     /// Plain work.
     Work,
     /// Took the lock.
@@ -74,7 +74,7 @@ pub enum WireKind {
 /// An event in JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WireEvent {
+pub(crate) struct WireEvent {
     /// The step id.
     pub step: String,
     /// The thread id.
@@ -107,7 +107,7 @@ pub struct WireEvent {
 /// thread. For an outcome's waits, also who holds the lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WireWait {
+pub(crate) struct WireWait {
     /// The waiting thread.
     pub thread: String,
     /// Its step, for a completion.
@@ -127,7 +127,7 @@ pub struct WireWait {
 /// An outcome in JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WireOutcome {
+pub(crate) struct WireOutcome {
     /// `finished`, `deadlock` or `stuck`.
     pub outcome: String,
     /// For a deadlock, the threads `parking_lot` confirmed in a cycle.
