@@ -361,7 +361,7 @@ mod supervision {
         let order = vec!["A2".to_owned()];
         let error = real::replay_in_child(&schedule, PatchMode::Off, &order, &options())
             .expect_err("A2 before A1 is a gap");
-        let RealError::Child(message) = error else {
+        let RealError::Child { message, .. } = error else {
             panic!("expected the child's error, got {error}");
         };
         assert!(message.starts_with("the order: "), "{message}");

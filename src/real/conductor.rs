@@ -76,8 +76,8 @@ pub(crate) enum ConductError {
         /// What was awaited.
         what: String,
     },
-    /// Every worker is gone: one of them panicked.
-    #[error("the worker threads stopped unexpectedly")]
+    /// A worker is gone: it panicked.
+    #[error("a worker thread stopped unexpectedly")]
     Gone,
 }
 
@@ -122,7 +122,8 @@ enum Phase {
     Idle,
     /// Its worker has entered a blocking call; the grace period runs.
     Waiting(Wait),
-    /// Its worker stayed in the blocking call for the grace period.
+    /// Its worker stayed in the blocking call for the grace period, and
+    /// has parked.
     Blocked(Wait),
     /// Past its last step.
     Finished,
@@ -652,9 +653,10 @@ impl<'s> Conductor<'s> {
 
     /// The threads in the cycles `parking_lot`'s deadlock detection finds.
     ///
-    /// It sees a thread only once it has parked, so while the cycles the
-    /// conductor saw forming are not all confirmed, it asks again, one
-    /// grace period later, a few times.
+    /// It sees a thread only once it has parked. Where the kernel cannot
+    /// say whether a thread has, the cycles the conductor saw forming may
+    /// not all be confirmed at once: then it asks again, one grace period
+    /// later, a few times.
     fn confirm(&self) -> Vec<usize> {
         let next: Vec<Option<usize>> = {
             let mut next = vec![None; self.phases.len()];

@@ -97,8 +97,13 @@ pub enum RealError {
         problem: String,
     },
     /// The child could not replay the request.
-    #[error("{0}")]
-    Child(String),
+    #[error("{message}{}", stderr_note(stderr))]
+    Child {
+        /// What it said failed.
+        message: String,
+        /// What it wrote on stderr, such as a worker's panic.
+        stderr: String,
+    },
 }
 
 fn stderr_note(stderr: &str) -> String {
@@ -165,6 +170,10 @@ pub fn replay_in_child(
                 stderr,
             })
         }
+        Err(Stop::Child(message)) => Err(RealError::Child {
+            message,
+            stderr: ended.map(|e| e.stderr).unwrap_or_default(),
+        }),
         Err(Stop::Failed(error)) => Err(error),
     }
 }
@@ -173,6 +182,7 @@ pub fn replay_in_child(
 enum Stop {
     Timeout { events: usize },
     Eof,
+    Child(String),
     Failed(RealError),
 }
 
@@ -284,7 +294,7 @@ impl Supervised {
                     let outcome = names.real_outcome(&wire).map_err(protocol)?;
                     return Ok((events, outcome));
                 }
-                Line::Error { message } => return Err(Stop::Failed(RealError::Child(message))),
+                Line::Error { message } => return Err(Stop::Child(message)),
             }
         }
     }
