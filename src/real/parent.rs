@@ -9,9 +9,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::protocol::{Line, Names, Request, VERSION};
+use super::protocol::{Line, Names, Request};
 use super::{GRACE, RealEvent, RealOutcome, RealRun, TIMEOUT};
-use crate::schedule::{Schedule, to_ron};
+use crate::schedule::Schedule;
 use crate::sim::PatchMode;
 
 /// The hidden subcommand that runs the child side.
@@ -137,45 +137,20 @@ pub fn replay_in_child(
         Some(program) => program.clone(),
         None => std::env::current_exe().map_err(RealError::CurrentExe)?,
     };
-    let request = Request {
-        version: VERSION,
-        schedule: to_ron(schedule),
-        order: order.to_vec(),
-        patched: patch.is_on(),
-        grace_ms: u64::try_from(options.grace.as_millis()).unwrap_or(u64::MAX),
-    };
+    let request = Request::new(schedule, patch, order, options.grace);
     let started = Instant::now();
     let mut child = Supervised::start(&program, &request)?;
     let read = child.read(&Names::new(schedule), started + options.timeout);
     let ended = child.end();
     let elapsed = started.elapsed();
-    match read {
-        Ok((events, outcome)) => Ok(RealRun {
-            events,
-            outcome,
-            child: child.pid,
-            elapsed,
-            grace: options.grace,
-        }),
-        Err(Stop::Timeout { events }) => Err(RealError::Timeout {
-            timeout: options.timeout,
-            events,
-            child: child.pid,
-        }),
-        Err(Stop::Eof) => {
-            let (status, stderr) = ended.map_or((None, String::new()), |e| (e.status, e.stderr));
-            Err(RealError::Ended {
-                child: child.pid,
-                status: status.map_or("no exit status".into(), |s| s.to_string()),
-                stderr,
-            })
-        }
-        Err(Stop::Child(message)) => Err(RealError::Child {
-            message,
-            stderr: ended.map(|e| e.stderr).unwrap_or_default(),
-        }),
-        Err(Stop::Failed(error)) => Err(error),
-    }
+    let (events, outcome) = read.map_err(|stop| stop.error(child.pid, options.timeout, ended))?;
+    Ok(RealRun {
+        events,
+        outcome,
+        child: child.pid,
+        elapsed,
+        grace: options.grace,
+    })
 }
 
 /// Why reading stopped before an outcome.
@@ -184,6 +159,28 @@ enum Stop {
     Eof,
     Child(String),
     Failed(RealError),
+}
+
+impl Stop {
+    /// The error for a replay that stopped this way; `ended` is how the
+    /// child ended.
+    fn error(self, child: u32, timeout: Duration, ended: Option<Ended>) -> RealError {
+        let (status, stderr) = ended.map_or((None, String::new()), |e| (e.status, e.stderr));
+        match self {
+            Stop::Timeout { events } => RealError::Timeout {
+                timeout,
+                events,
+                child,
+            },
+            Stop::Eof => RealError::Ended {
+                child,
+                status: status.map_or("no exit status".into(), |s| s.to_string()),
+                stderr,
+            },
+            Stop::Child(message) => RealError::Child { message, stderr },
+            Stop::Failed(error) => error,
+        }
+    }
 }
 
 /// How the child ended, once reaped.

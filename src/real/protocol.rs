@@ -7,11 +7,13 @@
 //! The same event and outcome shapes are the `real` part of
 //! `lockstep replay --real --json`.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::{RealEvent, RealOutcome};
-use crate::schedule::Schedule;
-use crate::sim::{Completion, EventKind, Link, Wait};
+use crate::schedule::{Schedule, to_ron};
+use crate::sim::{Completion, EventKind, Link, PatchMode, Wait};
 
 /// The protocol version; a child refuses a request of another.
 pub(crate) const VERSION: u32 = 1;
@@ -30,6 +32,24 @@ pub(crate) struct Request {
     pub patched: bool,
     /// The grace period, in milliseconds.
     pub grace_ms: u64,
+}
+
+impl Request {
+    /// The request to replay `order` of `schedule`.
+    pub(crate) fn new(
+        schedule: &Schedule,
+        patch: PatchMode,
+        order: &[String],
+        grace: Duration,
+    ) -> Self {
+        Self {
+            version: VERSION,
+            schedule: to_ron(schedule),
+            order: order.to_vec(),
+            patched: patch.is_on(),
+            grace_ms: u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
 }
 
 /// One line the child writes.
