@@ -3,20 +3,19 @@
 //! completed, blocked (still inside `lock()` after the grace period), or
 //! impossible. At the end it asks `parking_lot` to confirm a deadlock.
 
-use std::collections::BTreeSet;
+mod outcome;
+mod reasons;
+
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
 
-use super::compare::cycle_members;
 use super::kernel;
 use super::worker::{News, Report, Shared, Wiring, work};
 use super::{RealEvent, RealOutcome};
 use crate::schedule::Schedule;
-use crate::sim::{
-    Completion, EventKind, Fault, Link, Model, PatchMode, Program, Run, StepRef, Wait,
-};
+use crate::sim::{Completion, EventKind, Fault, Model, PatchMode, Program, Run, StepRef, Wait};
 
 /// How long to wait for an answer that must come: a worker told to go, a
 /// waiter on a lock that was just freed, a thread just spawned. Only a
@@ -26,11 +25,6 @@ const ANSWER_BOUND: Duration = Duration::from_secs(2);
 /// How often to ask the kernel whether a thread in a blocking call sleeps
 /// yet: there is no signal for it.
 const POLL: Duration = Duration::from_millis(1);
-
-/// How many times to ask `parking_lot` for the cycles the conductor saw
-/// forming, one grace period apart: a blocked thread is in the wait-for
-/// graph only once it has parked.
-const CONFIRM_ATTEMPTS: u32 = 5;
 
 /// One step for the conductor to release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -518,172 +512,6 @@ impl<'s> Conductor<'s> {
     /// The threads inside a blocking call for `wait`.
     fn waiters(&self, wait: Wait) -> impl Iterator<Item = usize> + '_ {
         (0..self.phases.len()).filter(move |&t| self.phases[t].wait() == Some(wait))
-    }
-
-    /// Why the cue's step cannot be released, if it cannot.
-    fn cannot_run(&self, thread: usize, step: usize) -> Option<String> {
-        let id = self.step_id(thread, step);
-        let name = &self.schedule.threads[thread].id;
-        let why = match self.phases[thread] {
-            Phase::Idle if self.pcs[thread] == step => return None,
-            Phase::Idle => format!(
-                "{name} is at {} on real threads",
-                self.step_id(thread, self.pcs[thread])
-            ),
-            Phase::NotStarted => format!("{name} has not been spawned yet"),
-            Phase::Finished => format!("{name} has finished"),
-            Phase::Waiting(wait) | Phase::Blocked(wait) => self.wait_text(thread, wait),
-        };
-        Some(format!("{id} cannot run: {why}"))
-    }
-
-    /// What a blocked thread waits for, in the model's words.
-    fn wait_text(&self, thread: usize, wait: Wait) -> String {
-        let name = &self.schedule.threads[thread].id;
-        match wait {
-            Wait::Lock(lock) => {
-                let lock_id = &self.schedule.locks[lock].id;
-                match self.holders[lock] {
-                    Some(h) if h == thread => {
-                        format!("{name} waits for {lock_id}, which it holds itself")
-                    }
-                    Some(h) => format!(
-                        "{name} waits for {lock_id}, held by {}",
-                        self.schedule.threads[h].id
-                    ),
-                    None => format!("{name} waits for {lock_id}"),
-                }
-            }
-            Wait::Join(target) => format!(
-                "{name} waits for {} to finish",
-                self.schedule.threads[target].id
-            ),
-        }
-    }
-
-    fn fault_reason(&self, thread: usize, step: usize, fault: &Fault) -> String {
-        let id = self.step_id(thread, step);
-        let name = &self.schedule.threads[thread].id;
-        match *fault {
-            Fault::NotHeld { lock } => format!(
-                "{id} cannot run: {name} releases {}, which it does not hold",
-                self.schedule.locks[lock].id
-            ),
-            Fault::AlreadyStarted { thread: target } => format!(
-                "{id} cannot run: {} has already started",
-                self.schedule.threads[target].id
-            ),
-        }
-    }
-
-    /// What an awaited report is, for an error message.
-    fn awaited(&self, pending: Pending) -> String {
-        let name = |t: usize| self.schedule.threads[t].id.as_str();
-        match pending {
-            Pending::Answer(t) => format!("{} to run {}", name(t), self.step_id(t, self.pcs[t])),
-            Pending::Wake(l) => format!(
-                "a thread waiting for {} to get it once it was freed",
-                self.schedule.locks[l].id
-            ),
-            Pending::Joiner(t) => format!("{} to return from its join", name(t)),
-            Pending::Start(t) => format!("{} to start once spawned", name(t)),
-        }
-    }
-
-    fn step_id(&self, thread: usize, step: usize) -> &str {
-        self.schedule.threads[thread]
-            .steps
-            .get(step)
-            .map_or("the end", |s| s.id.as_str())
-    }
-
-    /// How the run ended once the script is used up.
-    fn outcome(&self) -> RealOutcome {
-        let threads = &self.schedule.threads;
-        if self.phases.iter().all(|&p| p == Phase::Finished) {
-            return RealOutcome::Finished;
-        }
-        if let Some(t) = self.phases.iter().position(|&p| p == Phase::Idle) {
-            let reason = format!(
-                "{} can still run {}, but the model's run has ended",
-                threads[t].id,
-                self.step_id(t, self.pcs[t])
-            );
-            return RealOutcome::Stuck {
-                entry: None,
-                reason,
-            };
-        }
-        if self.phases.iter().any(|p| p.wait().is_some()) {
-            return RealOutcome::Deadlock {
-                deadlocked: self.confirm(),
-                waits: self.waits(),
-            };
-        }
-        let never: Vec<&str> = (0..threads.len())
-            .filter(|&t| self.phases[t] == Phase::NotStarted)
-            .map(|t| threads[t].id.as_str())
-            .collect();
-        RealOutcome::Stuck {
-            entry: None,
-            reason: format!(
-                "{} never started: the step that spawns it did not run",
-                never.join(", ")
-            ),
-        }
-    }
-
-    /// Each blocked thread with what it waits for and who holds that.
-    fn waits(&self) -> Vec<Link> {
-        (0..self.phases.len())
-            .filter_map(|thread| {
-                let waits_for = self.phases[thread].wait()?;
-                let held_by = match waits_for {
-                    Wait::Lock(lock) => self.holders[lock],
-                    Wait::Join(target) => Some(target),
-                };
-                Some(Link {
-                    thread,
-                    waits_for,
-                    held_by,
-                })
-            })
-            .collect()
-    }
-
-    /// The threads in the cycles `parking_lot`'s deadlock detection finds.
-    ///
-    /// It sees a thread only once it has parked. Where the kernel cannot
-    /// say whether a thread has, the cycles the conductor saw forming may
-    /// not all be confirmed at once: then it asks again, one grace period
-    /// later, a few times.
-    fn confirm(&self) -> Vec<usize> {
-        let next: Vec<Option<usize>> = {
-            let mut next = vec![None; self.phases.len()];
-            for link in self.waits() {
-                next[link.thread] = link.held_by;
-            }
-            next
-        };
-        let expected = cycle_members(&next);
-        let mut confirmed = BTreeSet::new();
-        for attempt in 0..CONFIRM_ATTEMPTS {
-            if attempt > 0 {
-                thread::sleep(self.grace);
-            }
-            for cycle in parking_lot::deadlock::check_deadlock() {
-                confirmed.extend(cycle.iter().filter_map(|t| self.worker_of(t.thread_id())));
-            }
-            if expected.is_subset(&confirmed) {
-                break;
-            }
-        }
-        confirmed.into_iter().collect()
-    }
-
-    /// The thread of the schedule whose worker runs on OS thread `id`.
-    fn worker_of(&self, id: ThreadId) -> Option<usize> {
-        self.ids.iter().position(|&known| known == Some(id))
     }
 }
 

@@ -220,10 +220,9 @@ impl<'s> Names<'s> {
 
     /// An event in JSON.
     pub(crate) fn event(&self, event: &RealEvent) -> WireEvent {
-        let t = event.thread;
         let mut wire = WireEvent {
-            step: self.step(t, event.step),
-            thread: self.thread(t),
+            step: self.step(event.thread, event.step),
+            thread: self.thread(event.thread),
             kind: WireKind::Work,
             lock: None,
             target: None,
@@ -233,43 +232,44 @@ impl<'s> Names<'s> {
             auto: event.auto,
             completed: event.completed.iter().map(|c| self.completion(c)).collect(),
         };
-        match &event.kind {
-            EventKind::Work => {}
-            EventKind::Acquire { lock, reentry } => {
-                wire.kind = WireKind::Acquire;
-                wire.lock = Some(self.lock(*lock));
+        self.describe(&mut wire, event);
+        wire
+    }
+
+    /// Fills in the kind of `event` and the locks, threads and steps it
+    /// names.
+    fn describe(&self, wire: &mut WireEvent, event: &RealEvent) {
+        let lock = |l: usize| Some(self.lock(l));
+        let thread = |t: usize| Some(self.thread(t));
+        let steps = |range: std::ops::Range<usize>| range.map(|s| self.step(event.thread, s));
+        (wire.kind, wire.lock, wire.target) = match &event.kind {
+            EventKind::Work => (WireKind::Work, None, None),
+            EventKind::Acquire { lock: l, reentry } => {
                 wire.reentry = *reentry;
+                (WireKind::Acquire, lock(*l), None)
             }
             EventKind::Blocked(wait) => {
-                wire.kind = WireKind::Blocked;
-                (wire.lock, wire.target) = self.wait(*wait);
+                let (l, t) = self.wait(*wait);
+                (WireKind::Blocked, l, t)
             }
-            EventKind::Release { lock } => {
-                wire.kind = WireKind::Release;
-                wire.lock = Some(self.lock(*lock));
-            }
-            EventKind::Log => wire.kind = WireKind::Log,
-            EventKind::Spawn(target) => {
-                wire.kind = WireKind::Spawn;
-                wire.target = Some(self.thread(*target));
-            }
-            EventKind::Join(target) => {
-                wire.kind = WireKind::Join;
-                wire.target = Some(self.thread(*target));
-            }
+            EventKind::Release { lock: l } => (WireKind::Release, lock(*l), None),
+            EventKind::Log => (WireKind::Log, None, None),
+            EventKind::Spawn(t) => (WireKind::Spawn, None, thread(*t)),
+            EventKind::Join(t) => (WireKind::Join, None, thread(*t)),
             EventKind::Drop {
-                lock,
+                lock: l,
                 resume,
                 dropped,
             } => {
-                wire.kind = WireKind::Drop;
-                wire.lock = Some(self.lock(*lock));
-                wire.skips = (event.step + 1..*resume).map(|s| self.step(t, s)).collect();
-                wire.dropped = dropped.iter().map(|&s| self.step(t, s)).collect();
+                wire.skips = steps(event.step + 1..*resume).collect();
+                wire.dropped = dropped
+                    .iter()
+                    .map(|&s| self.step(event.thread, s))
+                    .collect();
+                (WireKind::Drop, lock(*l), None)
             }
-            EventKind::Skipped => wire.kind = WireKind::Skipped,
-        }
-        wire
+            EventKind::Skipped => (WireKind::Skipped, None, None),
+        };
     }
 
     fn completion(&self, completion: &Completion) -> WireWait {
