@@ -399,21 +399,35 @@ mod supervision {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let pid = child.id();
+        let kill = || {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        };
         let mut stdin = child.stdin.take().unwrap();
         writeln!(stdin, "{request}").unwrap();
+
+        // Wait until the replay is under way: its first event is out.
         let mut stdout = child.stdout.take().unwrap();
-        let mut first = [0_u8; 16];
-        stdout.read_exact(&mut first).unwrap();
-        assert_eq!(&first, br#"{"type":"event","#);
+        let (sender, first) = mpsc::channel();
+        let reader = thread::spawn(move || {
+            let mut start = [0_u8; 16];
+            let _ = sender.send(stdout.read_exact(&mut start).map(|()| start));
+        });
+        let Ok(Ok(start)) = first.recv_timeout(LIMIT) else {
+            kill();
+            panic!("the child wrote no event");
+        };
+        assert_eq!(&start, br#"{"type":"event","#);
+
         drop(stdin);
         let (sender, exited) = mpsc::channel();
-        let pid = child.id();
         let waiter = thread::spawn(move || sender.send(child.wait()));
-        let status = exited.recv_timeout(LIMIT).unwrap_or_else(|_| {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        let Ok(status) = exited.recv_timeout(LIMIT) else {
+            kill();
             panic!("the child did not exit when its stdin closed");
-        });
+        };
         waiter.join().unwrap().unwrap();
+        reader.join().unwrap();
         assert!(!status.unwrap().success());
         assert_gone(pid);
     }
