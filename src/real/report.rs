@@ -35,7 +35,7 @@ pub fn text(schedule: &Schedule, model: &Run, real: &RealRun, agreement: &Agreem
     let _ = writeln!(
         out,
         "real threads: {} ms in child process {} (reaped); \
-         blocked means still inside lock() after {} ms",
+         blocked means still inside lock() after {} ms, and parked",
         real.elapsed.as_millis(),
         real.child,
         real.grace.as_millis()
