@@ -7,3 +7,6 @@
 pub mod real;
 pub mod schedule;
 pub mod sim;
+// The screen is the terminal while the TUI runs: nothing may print to it.
+#[deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+pub mod tui;

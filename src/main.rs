@@ -94,19 +94,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn tui(_file: Option<&Path>) -> anyhow::Result<Exit> {
-    anyhow::bail!("the TUI is not built yet")
+/// Opens the TUI on `file`, or on the built-in schedule. A file that does
+/// not load, or whose order does not run, is reported before the screen
+/// is taken over.
+fn tui(file: Option<&Path>) -> anyhow::Result<Exit> {
+    let (schedule, text) = match file {
+        Some(path) => match load(path) {
+            Some(loaded) => loaded,
+            None => return Ok(Exit::BadInput),
+        },
+        None => (schedule::built_in(), schedule::BUILT_IN.to_owned()),
+    };
+    let path = file.unwrap_or(Path::new(schedule::BUILT_IN_NAME));
+    let source = OrderSource::File { path, text: &text };
+    if run_order(&schedule, &source, PatchMode::Off).is_none() {
+        return Ok(Exit::BadInput);
+    }
+    lockstep::tui::run(schedule, file.map(Path::to_owned))?;
+    Ok(Exit::Finished)
 }
 
 fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
-    let Some(schedule) = load(&args.file) else {
+    let Some((schedule, text)) = load(&args.file) else {
         return Ok(Exit::BadInput);
     };
-    let Some(run) = run_order(
-        &schedule,
-        args.order.as_deref(),
-        PatchMode::from_flag(args.patched),
-    ) else {
+    if args.patched && schedule.patch.is_none() {
+        eprintln!(
+            "lockstep: {} has no `patch`, so --patched has nothing to turn on",
+            args.file.display()
+        );
+        eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
+        return Ok(Exit::BadInput);
+    }
+    let source = match &args.order {
+        Some(order) => OrderSource::Flag(order),
+        None => OrderSource::File {
+            path: &args.file,
+            text: &text,
+        },
+    };
+    let Some(run) = run_order(&schedule, &source, PatchMode::from_flag(args.patched)) else {
         return Ok(Exit::BadInput);
     };
     if args.real {
@@ -152,38 +179,42 @@ fn replay_real(args: &ReplayArgs, schedule: &Schedule, run: &Run) -> anyhow::Res
     Ok(exit_for_real(&real.outcome))
 }
 
-/// Runs the file's order, or the one given on the command line; prints the
-/// diagnostic and returns `None` if the order is not valid.
-fn run_order(schedule: &Schedule, order: Option<&str>, patch: PatchMode) -> Option<Run> {
-    let (file, text, ids) = match order {
-        Some(text) => ("--order".to_owned(), text.to_owned(), parse_order(text)),
-        None => (String::new(), String::new(), schedule.order.clone()),
+/// Where the order to run comes from, to point errors at it.
+enum OrderSource<'a> {
+    /// The `order` of the schedule file.
+    File { path: &'a Path, text: &'a str },
+    /// An `--order` value.
+    Flag(&'a str),
+}
+
+/// Runs the order; prints the diagnostic and returns `None` if it is not
+/// valid.
+fn run_order(schedule: &Schedule, source: &OrderSource<'_>, patch: PatchMode) -> Option<Run> {
+    let ids = match source {
+        OrderSource::Flag(text) => parse_order(text),
+        OrderSource::File { .. } => schedule.order.clone(),
     };
     let result = sim::resolve_order(schedule, &ids)
         .and_then(|order| sim::run(schedule, &Model::new(schedule), patch, &order));
-    match result {
-        Ok(run) => Some(run),
-        Err(invalid) if order.is_some() => {
-            let span = order_span(&text, &invalid.path);
-            report_diagnostic(&Diagnostic {
-                file,
-                source: text,
-                span,
-                message: invalid.message,
-                label: invalid.label,
-                help: invalid.help,
-            });
-            None
+    let invalid = match result {
+        Ok(run) => return Some(run),
+        Err(invalid) => invalid,
+    };
+    let diagnostic = match source {
+        OrderSource::File { path, text } => {
+            *schedule::located(&path.display().to_string(), text, invalid)
         }
-        Err(invalid) => {
-            let title = &schedule.title;
-            eprintln!(
-                "lockstep: the order of \"{title}\": {}; {}",
-                invalid.message, invalid.help
-            );
-            None
-        }
-    }
+        OrderSource::Flag(text) => Diagnostic {
+            file: "--order".to_owned(),
+            source: (*text).to_owned(),
+            span: order_span(text, &invalid.path),
+            message: invalid.message,
+            label: invalid.label,
+            help: invalid.help,
+        },
+    };
+    report_diagnostic(&diagnostic);
+    None
 }
 
 /// The step ids of an `--order` value.
@@ -220,17 +251,17 @@ fn check(files: &[PathBuf]) -> Exit {
     let mut worst = Exit::Finished;
     for file in files {
         match load(file) {
-            Some(schedule) => println!("{}: ok ({})", file.display(), schedule.title),
+            Some((schedule, _)) => println!("{}: ok ({})", file.display(), schedule.title),
             None => worst = Exit::BadInput,
         }
     }
     worst
 }
 
-/// Loads a schedule, printing its diagnostic on failure.
-fn load(path: &Path) -> Option<Schedule> {
-    match schedule::load(path) {
-        Ok(schedule) => Some(schedule),
+/// Loads a schedule and its text, printing the diagnostic on failure.
+fn load(path: &Path) -> Option<(Schedule, String)> {
+    match schedule::load_with_text(path) {
+        Ok(loaded) => Some(loaded),
         Err(LoadError::Invalid(diagnostic)) => {
             report_diagnostic(&diagnostic);
             None

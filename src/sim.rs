@@ -13,3 +13,6 @@ pub use run::{Outcome, Run, StepRef, next_by_policy, resolve_order, run, why_not
 pub use state::{
     Completion, Event, EventKind, Fault, LockState, PatchMode, State, Status, ThreadState, Wait,
 };
+
+#[cfg(test)]
+mod tests;

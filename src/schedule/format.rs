@@ -144,6 +144,19 @@ impl Schedule {
         self.locks.iter().enumerate().find(|(_, l)| l.id == id)
     }
 
+    /// Every step id with its thread index and step index, for look-ups in
+    /// long orders.
+    #[must_use]
+    pub fn step_index(&self) -> std::collections::HashMap<&str, (usize, usize)> {
+        let mut index = std::collections::HashMap::new();
+        for (t, thread) in self.threads.iter().enumerate() {
+            for (s, step) in thread.steps.iter().enumerate() {
+                index.entry(step.id.as_str()).or_insert((t, s));
+            }
+        }
+        index
+    }
+
     /// The step with this id: thread index and step index.
     #[must_use]
     pub fn step(&self, id: &str) -> Option<(usize, usize)> {
@@ -151,5 +164,16 @@ impl Schedule {
             let s = thread.steps.iter().position(|step| step.id == id)?;
             Some((t, s))
         })
+    }
+}
+
+impl Step {
+    /// The message of a `Log` step; empty for any other op.
+    #[must_use]
+    pub fn op_message(&self) -> &str {
+        match &self.op {
+            Op::Log(message) => message,
+            _ => "",
+        }
     }
 }

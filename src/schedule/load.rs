@@ -39,11 +39,23 @@ pub enum LoadError {
 /// [`LoadError::Io`] if the file cannot be read, [`LoadError::Invalid`] with
 /// a located diagnostic if it is not a valid schedule.
 pub fn load(path: &Path) -> Result<Schedule, LoadError> {
+    load_with_text(path).map(|(schedule, _)| schedule)
+}
+
+/// Like [`load`], and also returns the text of the file, so that errors
+/// found later (an order that fails when it runs) can point into it.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_with_text(path: &Path) -> Result<(Schedule, String), LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse(&path.display().to_string(), &bytes).map_err(LoadError::Invalid)
+    let schedule = parse(&path.display().to_string(), &bytes).map_err(LoadError::Invalid)?;
+    // `parse` succeeded, so the bytes are UTF-8.
+    Ok((schedule, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Parses and validates a schedule from the bytes of a file named `file`.
@@ -105,13 +117,20 @@ fn not_utf8(file: &str, bytes: &[u8], error: &std::str::Utf8Error) -> Box<Diagno
 fn syntax(file: &str, text: &str, error: &SpannedError) -> Box<Diagnostic> {
     let start = offset_of(text, error.span.start.line, error.span.start.col);
     let end = offset_of(text, error.span.end.line, error.span.end.col);
+    // Whatever ron expected, text that simply stops needs its brackets closed.
+    let ends_early = start >= text.trim_end().len();
+    let code = if ends_early {
+        &RonError::Eof
+    } else {
+        &error.code
+    };
     Box::new(Diagnostic {
         file: file.to_owned(),
         source: text.to_owned(),
         span: widen(text, start..end),
-        message: message_of(&error.code),
+        message: message_of(code),
         label: "here".into(),
-        help: help_for(&error.code),
+        help: help_for(code),
     })
 }
 
@@ -126,7 +145,12 @@ fn widen(text: &str, span: Range<usize>) -> Range<usize> {
 
 fn message_of(code: &RonError) -> String {
     match code {
-        RonError::Eof => "the file ends too early".into(),
+        RonError::Eof => "the file ends before the schedule is complete".into(),
+        RonError::MissingStructField { field, outer } => {
+            let outer = outer.as_deref().unwrap_or("a struct");
+            format!("`{outer}` is missing the field `{field}`")
+        }
+        RonError::ExpectedComma => "expected a comma before this item".into(),
         other => {
             let text = other.to_string();
             let mut chars = text.chars();

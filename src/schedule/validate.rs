@@ -312,9 +312,10 @@ fn check_patch(schedule: &Schedule) -> Result<(), Invalid> {
 pub fn check_order(schedule: &Schedule, order: &[String]) -> Result<(), Invalid> {
     // The index of the last step listed so far, per thread.
     let mut last: Vec<Option<usize>> = vec![None; schedule.threads.len()];
+    let index = schedule.step_index();
     for (e, id) in order.iter().enumerate() {
         let path = vec![Key::Field("order"), Key::Index(e)];
-        let Some((t, s)) = schedule.step(id) else {
+        let Some(&(t, s)) = index.get(id.as_str()) else {
             return Err(Invalid::new(
                 path,
                 format!("unknown step `{id}` in the order"),

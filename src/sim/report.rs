@@ -60,9 +60,13 @@ pub fn event_text(schedule: &Schedule, event: &Event) -> String {
             lock: l, resume, ..
         } => {
             let steps = &schedule.threads[event.thread].steps;
-            let first = &steps[event.step + 1].id;
-            let last = &steps[resume - 1].id;
-            format!("try {}: DROP, skips {first}–{last}", lock(*l))
+            match &steps[event.step + 1..*resume] {
+                [] => format!("try {}: DROP", lock(*l)),
+                [only] => format!("try {}: DROP, skips {}", lock(*l), only.id),
+                [first, .., last] => {
+                    format!("try {}: DROP, skips {}–{}", lock(*l), first.id, last.id)
+                }
+            }
         }
         EventKind::Skipped => "skipped (dropped)".to_owned(),
     }
@@ -205,16 +209,16 @@ pub fn text(schedule: &Schedule, run: &Run, from_programs: &LockOrder) -> String
     out.push_str(&table(schedule, run));
     out.push('\n');
     out.push_str(&outcome_text(schedule, &run.outcome));
-    let records = |title: &str, list: &[Record<'_>]| {
-        let mut s = format!("{title}: {}\n", if list.is_empty() { "none" } else { "" });
-        for r in list {
-            let id = step_id(schedule, r.thread, r.step);
-            let _ = writeln!(s, "  {id} \"{}\"", r.message);
-        }
-        s.replace(": \n", ":\n")
-    };
-    out.push_str(&records("records emitted", &emitted(schedule, &run.events)));
-    out.push_str(&records("records dropped", &dropped(schedule, &run.events)));
+    out.push_str(&records_text(
+        schedule,
+        "records emitted",
+        &emitted(schedule, &run.events),
+    ));
+    out.push_str(&records_text(
+        schedule,
+        "records dropped",
+        &dropped(schedule, &run.events),
+    ));
     let this_run = LockOrder::from_events(&run.events).inversions();
     out.push_str(&inversions_text(
         schedule,
@@ -244,6 +248,18 @@ pub fn outcome_text(schedule: &Schedule, outcome: &Outcome) -> String {
         Outcome::Stuck { reason, .. } => {
             let _ = writeln!(out, "  {reason}");
         }
+    }
+    out
+}
+
+fn records_text(schedule: &Schedule, title: &str, records: &[Record<'_>]) -> String {
+    if records.is_empty() {
+        return format!("{title}: none\n");
+    }
+    let mut out = format!("{title}:\n");
+    for r in records {
+        let id = step_id(schedule, r.thread, r.step);
+        let _ = writeln!(out, "  {id} \"{}\"", r.message);
     }
     out
 }

@@ -93,15 +93,13 @@ impl Run {
 /// The first entry that is unknown, repeated, out of program order, or
 /// leaves a gap the patch could not explain; its path is `order[i]`.
 ///
-/// # Panics
-///
-/// Never: every id is checked before it is resolved.
 pub fn resolve_order(schedule: &Schedule, ids: &[String]) -> Result<Vec<StepRef>, Invalid> {
     crate::schedule::check_order(schedule, ids)?;
+    let index = schedule.step_index();
     Ok(ids
         .iter()
         .map(|id| {
-            let (thread, step) = schedule.step(id).expect("checked above");
+            let (thread, step) = index[id.as_str()];
             StepRef { thread, step }
         })
         .collect())
