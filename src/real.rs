@@ -107,9 +107,15 @@ pub enum RealOutcome {
     Finished,
     /// The script is used up and threads are blocked.
     Deadlock {
+        /// The threads on a wait-for cycle, in declaration order, as the
+        /// conductor observed them: each is parked inside a blocking call
+        /// for a lock held (or a thread joined) by the next. Empty when the
+        /// waits end at a thread that is not blocked, which is no cycle.
+        cycle: Vec<usize>,
         /// The threads in the cycles `parking_lot`'s `check_deadlock`
-        /// found, in declaration order. Empty when the waits end at a
-        /// thread that is not blocked, which is no cycle.
+        /// found, in declaration order. Normally the same as `cycle`; its
+        /// search can miss a cycle that another waiting thread leads into
+        /// (see the README), never the other way round.
         deadlocked: Vec<usize>,
         /// Each blocked thread, what it waits for and who holds that, as
         /// the conductor observed it.

@@ -26,9 +26,9 @@ pub struct Agreement {
     /// The threads on a wait-for cycle at the end of the model's run, in
     /// declaration order: what the real run's deadlock should confirm.
     pub model_cycle: Vec<usize>,
-    /// The outcomes agree: the same name; for a deadlock, `parking_lot`
-    /// confirmed exactly the threads of the model's cycles; for a stuck
-    /// run, the same order entry is to blame.
+    /// The outcomes agree: the same name; for a deadlock, the same threads
+    /// on wait-for cycles, and `parking_lot` confirmed none outside them;
+    /// for a stuck run, the same order entry is to blame.
     pub outcome: bool,
 }
 
@@ -95,9 +95,12 @@ fn same_event(model: &Event, real: &RealEvent) -> bool {
 fn same_outcome(model: &Outcome, model_cycle: &[usize], real: &RealOutcome) -> bool {
     match (model, real) {
         (Outcome::Finished, RealOutcome::Finished) => true,
-        (Outcome::Deadlock { .. }, RealOutcome::Deadlock { deadlocked, .. }) => {
-            deadlocked == model_cycle
-        }
+        (
+            Outcome::Deadlock { .. },
+            RealOutcome::Deadlock {
+                cycle, deadlocked, ..
+            },
+        ) => cycle == model_cycle && deadlocked.iter().all(|t| cycle.contains(t)),
         (Outcome::Stuck { entry, .. }, RealOutcome::Stuck { entry: real, .. }) => entry == real,
         _ => false,
     }
@@ -165,6 +168,7 @@ mod tests {
         let real = RealRun {
             events,
             outcome: RealOutcome::Deadlock {
+                cycle: vec![0, 1],
                 deadlocked: vec![0, 1],
                 waits: Vec::new(),
             },
@@ -196,9 +200,10 @@ mod tests {
     }
 
     #[test]
-    fn a_cycle_parking_lot_did_not_confirm_is_a_difference() {
+    fn another_cycle_on_real_threads_is_a_difference() {
         let (run, mut real) = deadlock_and_its_mirror();
         real.outcome = RealOutcome::Deadlock {
+            cycle: vec![0],
             deadlocked: vec![0],
             waits: Vec::new(),
         };
@@ -206,6 +211,20 @@ mod tests {
         assert!(!agreement.outcome);
         assert_eq!(agreement.first_difference(), None);
         assert!(!agreement.agrees());
+    }
+
+    #[test]
+    fn parking_lot_may_miss_a_cycle_but_not_name_a_thread_outside_it() {
+        let (run, mut real) = deadlock_and_its_mirror();
+        let with = |deadlocked: Vec<usize>| RealOutcome::Deadlock {
+            cycle: vec![0, 1],
+            deadlocked,
+            waits: Vec::new(),
+        };
+        real.outcome = with(Vec::new());
+        assert!(compare(&run, &real).agrees());
+        real.outcome = with(vec![0, 1, 2]);
+        assert!(!compare(&run, &real).agrees());
     }
 
     #[test]

@@ -150,6 +150,9 @@ pub(crate) struct WireWait {
 pub(crate) struct WireOutcome {
     /// `finished`, `deadlock` or `stuck`.
     pub outcome: String,
+    /// For a deadlock, the threads on a wait-for cycle, as observed.
+    #[serde(default)]
+    pub cycle: Vec<String>,
     /// For a deadlock, the threads `parking_lot` confirmed in a cycle.
     #[serde(default)]
     pub deadlocked: Vec<String>,
@@ -350,6 +353,7 @@ impl<'s> Names<'s> {
     pub(crate) fn outcome(&self, outcome: &RealOutcome) -> WireOutcome {
         let mut wire = WireOutcome {
             outcome: outcome.name().to_owned(),
+            cycle: Vec::new(),
             deadlocked: Vec::new(),
             waits: Vec::new(),
             entry: None,
@@ -357,7 +361,12 @@ impl<'s> Names<'s> {
         };
         match outcome {
             RealOutcome::Finished => {}
-            RealOutcome::Deadlock { deadlocked, waits } => {
+            RealOutcome::Deadlock {
+                cycle,
+                deadlocked,
+                waits,
+            } => {
+                wire.cycle = cycle.iter().map(|&t| self.thread(t)).collect();
                 wire.deadlocked = deadlocked.iter().map(|&t| self.thread(t)).collect();
                 wire.waits = waits.iter().map(|link| self.link(link)).collect();
             }
@@ -385,6 +394,11 @@ impl<'s> Names<'s> {
         match wire.outcome.as_str() {
             "finished" => Ok(RealOutcome::Finished),
             "deadlock" => Ok(RealOutcome::Deadlock {
+                cycle: wire
+                    .cycle
+                    .iter()
+                    .map(|id| self.thread_index(id))
+                    .collect::<Result<_, _>>()?,
                 deadlocked: wire
                     .deadlocked
                     .iter()
@@ -472,6 +486,7 @@ mod tests {
         let schedule = built_in();
         let names = Names::new(&schedule);
         let outcome = RealOutcome::Deadlock {
+            cycle: vec![0, 1],
             deadlocked: vec![0, 1],
             waits: vec![Link {
                 thread: 0,

@@ -114,25 +114,19 @@ fn align(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The real outcome, with the threads `parking_lot` confirmed, the waits or
-/// the reason.
+/// The real outcome: for a deadlock the cycle, what `parking_lot`
+/// confirmed, and the waits; for a stuck run the reason.
 #[must_use]
 pub fn real_outcome_text(schedule: &Schedule, outcome: &RealOutcome) -> String {
-    let thread = |t: &usize| schedule.threads[*t].id.as_str();
     let mut out = format!("real threads outcome: {}", outcome.name());
     match outcome {
         RealOutcome::Finished => out.push('\n'),
-        RealOutcome::Deadlock { deadlocked, waits } => {
-            if deadlocked.is_empty() {
-                out.push_str(", but parking_lot's check_deadlock found no cycle\n");
-            } else {
-                let names: Vec<&str> = deadlocked.iter().map(thread).collect();
-                let _ = writeln!(
-                    out,
-                    ", confirmed by parking_lot's check_deadlock: {}",
-                    names.join(", ")
-                );
-            }
+        RealOutcome::Deadlock {
+            cycle,
+            deadlocked,
+            waits,
+        } => {
+            out.push_str(&confirmation_text(schedule, cycle, deadlocked));
             for link in waits {
                 let _ = writeln!(out, "  {}", link_text(schedule, link));
             }
@@ -142,6 +136,36 @@ pub fn real_outcome_text(schedule: &Schedule, outcome: &RealOutcome) -> String {
         }
     }
     out
+}
+
+/// The observed cycle and what `check_deadlock` made of it.
+fn confirmation_text(schedule: &Schedule, cycle: &[usize], deadlocked: &[usize]) -> String {
+    let names = |threads: &[usize]| {
+        let ids: Vec<&str> = threads
+            .iter()
+            .map(|&t| schedule.threads[t].id.as_str())
+            .collect();
+        if ids.is_empty() {
+            "none".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
+    if cycle.is_empty() && deadlocked.is_empty() {
+        return ", no cycle: the waits end at a thread that is not blocked\n".to_owned();
+    }
+    if cycle == deadlocked {
+        return format!(
+            ", confirmed by parking_lot's check_deadlock: {}\n",
+            names(cycle)
+        );
+    }
+    format!(
+        ", cycle {} observed; parking_lot's check_deadlock found {} \
+         (its search can miss a cycle that another waiting thread leads into)\n",
+        names(cycle),
+        names(deadlocked)
+    )
 }
 
 /// Whether the runs agree, and if not, where they part.
@@ -163,7 +187,8 @@ fn verdict(agreement: &Agreement) -> String {
 ///
 /// `real` holds `events` (each as in the model's `events`, plus
 /// `completed`: the waiting steps that completed in it), `outcome`,
-/// `deadlocked` (the threads `parking_lot` confirmed in a cycle), `waits`,
+/// `cycle` (the threads on a wait-for cycle, as observed), `deadlocked`
+/// (the threads `parking_lot` confirmed in a cycle), `waits`,
 /// `entry` and `reason` for a stuck run, `child` (the process id),
 /// `elapsed_ms` and `grace_ms`. `first_difference` is the index of the
 /// first event that differs, or null.
@@ -188,4 +213,28 @@ pub fn add_json(value: &mut Value, schedule: &Schedule, real: &RealRun, agreemen
     value["real"] = object;
     value["agrees"] = json!(agreement.agrees());
     value["first_difference"] = json!(agreement.first_difference());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::built_in;
+
+    #[test]
+    fn a_confirmed_cycle_names_its_threads() {
+        let text = confirmation_text(&built_in(), &[0, 1], &[0, 1]);
+        assert_eq!(text, ", confirmed by parking_lot's check_deadlock: A, B\n");
+    }
+
+    #[test]
+    fn a_cycle_parking_lot_missed_says_so() {
+        let text = confirmation_text(&built_in(), &[0, 1], &[]);
+        assert!(text.starts_with(", cycle A, B observed; parking_lot's check_deadlock found none"));
+    }
+
+    #[test]
+    fn waits_without_a_cycle_say_where_they_end() {
+        let text = confirmation_text(&built_in(), &[], &[]);
+        assert!(text.contains("no cycle"), "{text}");
+    }
 }

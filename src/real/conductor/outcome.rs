@@ -33,9 +33,12 @@ impl Conductor<'_> {
             };
         }
         if self.phases.iter().any(|p| p.wait().is_some()) {
+            let waits = self.waits();
+            let cycle = cycle_of(&waits, threads.len());
             return RealOutcome::Deadlock {
-                deadlocked: self.confirm(),
-                waits: self.waits(),
+                deadlocked: self.confirm(&cycle),
+                cycle: cycle.into_iter().collect(),
+                waits,
             };
         }
         let never: Vec<&str> = (0..threads.len())
@@ -72,27 +75,22 @@ impl Conductor<'_> {
     /// The threads in the cycles `parking_lot`'s deadlock detection finds.
     ///
     /// It sees a thread only once it has parked. Where the kernel cannot
-    /// say whether a thread has, the cycles the conductor saw forming may
-    /// not all be confirmed at once: then it asks again, one grace period
-    /// later, a few times.
-    fn confirm(&self) -> Vec<usize> {
-        let next: Vec<Option<usize>> = {
-            let mut next = vec![None; self.phases.len()];
-            for link in self.waits() {
-                next[link.thread] = link.held_by;
-            }
-            next
-        };
-        let expected = cycle_members(&next);
+    /// say whether a thread has, the `observed` cycles may not all be
+    /// confirmed at once: then it asks again, one grace period later, a
+    /// few times. Where the kernel said so, every blocked thread has
+    /// parked, and once is enough.
+    fn confirm(&self, observed: &BTreeSet<usize>) -> Vec<usize> {
+        let all_parked = observed.iter().all(|&t| self.tids[t].is_some());
+        let attempts = if all_parked { 1 } else { CONFIRM_ATTEMPTS };
         let mut confirmed = BTreeSet::new();
-        for attempt in 0..CONFIRM_ATTEMPTS {
+        for attempt in 0..attempts {
             if attempt > 0 {
                 thread::sleep(self.grace);
             }
             for cycle in parking_lot::deadlock::check_deadlock() {
                 confirmed.extend(cycle.iter().filter_map(|t| self.worker_of(t.thread_id())));
             }
-            if expected.is_subset(&confirmed) {
+            if observed.is_subset(&confirmed) {
                 break;
             }
         }
@@ -103,4 +101,13 @@ impl Conductor<'_> {
     fn worker_of(&self, id: ThreadId) -> Option<usize> {
         self.ids.iter().position(|&known| known == Some(id))
     }
+}
+
+/// The threads on a cycle of the observed waits.
+fn cycle_of(waits: &[Link], threads: usize) -> BTreeSet<usize> {
+    let mut next = vec![None; threads];
+    for link in waits {
+        next[link.thread] = link.held_by;
+    }
+    cycle_members(&next)
 }
