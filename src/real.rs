@@ -30,9 +30,12 @@
 //!   each worker holds from its creation until its thread finishes. So a
 //!   join is a wait `parking_lot` can see, and a cycle through a join is
 //!   confirmed like any other.
-//! - When the script is used up with threads blocked, `parking_lot`'s
-//!   `deadlock::check_deadlock` confirms the cycles; the threads in them
-//!   are named by mapping the OS thread ids it reports to the workers.
+//! - When the script is used up with threads blocked, the conductor
+//!   reports the wait-for cycle it observed, and `parking_lot`'s
+//!   `deadlock::check_deadlock` confirms it; the threads it names are
+//!   found by mapping the OS thread ids it reports to the workers. Its
+//!   search can miss a cycle that a thread outside it leads into, so
+//!   the runs agree on the observed cycle, and a miss is reported.
 //!
 //! The real run is then put beside the model's, event by event
 //! ([`compare`]). The words and JSON for that are in [`report`].
