@@ -4,6 +4,7 @@
 //! [`schedule`] (the file format), [`sim`] (the semantics), then the
 //! front ends built on them.
 
+pub mod real;
 pub mod record;
 pub mod schedule;
 pub mod sim;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use lockstep::real::{self, RealOutcome};
 use lockstep::record::{self, Delay, Format, RecordError, Size};
 use lockstep::schedule::{self, Diagnostic, LoadError, Schedule, Style};
 use lockstep::sim::{self, LockOrder, Model, Outcome, PatchMode, Run, report};
@@ -39,6 +40,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// The child side of `replay --real`: reads its request on stdin.
+    #[command(name = real::CHILD_SUBCOMMAND, hide = true)]
+    RealChild,
 }
 
 #[derive(Args)]
@@ -54,6 +58,10 @@ struct ReplayArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Also run the order on real OS threads holding real locks, and show
+    /// it beside the model's run.
+    #[arg(long)]
+    real: bool,
 }
 
 #[derive(Args)]
@@ -118,6 +126,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay(&args),
         Some(Command::Record(args)) => record_demo(&args),
         Some(Command::Check { files }) => Ok(check(&files)),
+        Some(Command::RealChild) => real::run_child(),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -165,6 +174,9 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let Some(run) = run_order(&schedule, &source, PatchMode::from_flag(args.patched)) else {
         return Ok(Exit::BadInput);
     };
+    if args.real {
+        return replay_real(args, &schedule, &run);
+    }
     let from_programs = LockOrder::from_programs(&Model::new(&schedule), run.patch);
     if args.json {
         let value = report::json(&schedule, &run, &from_programs);
@@ -256,6 +268,36 @@ fn has_patch(file: &Path, schedule: &Schedule) -> bool {
     );
     eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
     false
+}
+
+/// Replays the order on real threads and prints it beside the model's run.
+/// The exit code is the outcome's when both agree, and 1 when they do not:
+/// then neither outcome can be trusted.
+fn replay_real(args: &ReplayArgs, schedule: &Schedule, run: &Run) -> anyhow::Result<Exit> {
+    let order = args
+        .order
+        .as_deref()
+        .map_or_else(|| schedule.order.clone(), parse_order);
+    let options = real::Options::default();
+    let real = real::replay_in_child(schedule, run.patch, &order, &options)
+        .context("the replay on real threads failed")?;
+    let agreement = real::compare(run, &real);
+    if args.json {
+        let from_programs = LockOrder::from_programs(&Model::new(schedule), run.patch);
+        let mut value = report::json(schedule, run, &from_programs);
+        real::report::add_json(&mut value, schedule, &real, &agreement);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", real::report::text(schedule, run, &real, &agreement));
+    }
+    if !agreement.agrees() {
+        eprintln!(
+            "lockstep: the run on real threads does not agree with the model; \
+             the schedule and this output make a bug report"
+        );
+        return Ok(Exit::Other);
+    }
+    Ok(exit_for_real(&real.outcome))
 }
 
 /// Where the order to run comes from, to point errors at it.
@@ -357,6 +399,14 @@ fn report_diagnostic(diagnostic: &Diagnostic) {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let style = if colour { Style::Colour } else { Style::Plain };
     eprintln!("{}", diagnostic.render(style));
+}
+
+fn exit_for_real(outcome: &RealOutcome) -> Exit {
+    match outcome {
+        RealOutcome::Finished => Exit::Finished,
+        RealOutcome::Deadlock { .. } => Exit::Deadlock,
+        RealOutcome::Stuck { .. } => Exit::Stuck,
+    }
 }
 
 fn exit_for(outcome: &Outcome) -> Exit {
