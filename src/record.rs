@@ -74,8 +74,7 @@ pub fn record(
 }
 
 /// The name of a recording: the schedule's title and the mode.
-#[must_use]
-pub fn title(schedule: &Schedule, patch: PatchMode) -> String {
+fn title(schedule: &Schedule, patch: PatchMode) -> String {
     let mode = if patch.is_on() {
         "patched"
     } else {
