@@ -222,7 +222,8 @@ fn record_demo(args: &RecordArgs) -> anyhow::Result<Exit> {
         delay: args.delay.unwrap_or_default(),
         at: args.at,
     };
-    let bytes = match record::record(&schedule, Some(&args.file), patch, &options) {
+    let bytes = match lockstep::tui::recording::record(&schedule, Some(&args.file), patch, &options)
+    {
         Ok(bytes) => bytes,
         Err(error) => {
             eprintln!("lockstep: {error}");

@@ -4,10 +4,10 @@
 //! The encoders know a ratatui [`Buffer`](ratatui::buffer::Buffer) and
 //! nothing else: [`cast`] turns frames into asciicast v2 and [`svg`] turns
 //! one frame into a picture. [`markdown`] writes the report from the
-//! simulator alone. [`frames`] makes the frames: it drives the TUI
-//! headless with its own `update` and `view`, so a recording shows exactly
-//! what the TUI shows. That is the one place the recorder uses the TUI,
-//! and the TUI's export key uses the encoders and the report in turn.
+//! simulator alone. The frames themselves are the TUI's, drawn headless
+//! by `tui::recording`: the TUI sits above this module, uses these
+//! encoders for its export key and for `lockstep record`, and this module
+//! never reaches up to it.
 //!
 //! Recordings are always in colour, whatever `NO_COLOR` says: `NO_COLOR`
 //! is a wish about what a program prints on this terminal, and a recording
@@ -16,7 +16,6 @@
 
 pub mod cast;
 mod colour;
-pub mod frames;
 mod grid;
 pub mod markdown;
 pub mod svg;
@@ -25,12 +24,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::schedule::Schedule;
-use crate::sim::{self, PatchMode};
-use crate::tui::App;
-
 pub use cast::Cast;
-pub use frames::Frames;
 
 /// What to record and how.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,78 +38,6 @@ pub struct Options {
     /// The position a picture shows (0 is before the first event);
     /// `None` for the end of the run.
     pub at: Option<usize>,
-}
-
-/// The recording of `schedule` run with its own order and `patch`, as the
-/// text of a file in `options.format`. `file` is the schedule's path, which
-/// the TUI shows in its header.
-///
-/// # Errors
-///
-/// [`RecordError::NoSuchPosition`] when `options.at` is past the end of
-/// the run; [`RecordError::InvalidOrder`] when the schedule's order breaks
-/// a rule.
-pub fn record(
-    schedule: &Schedule,
-    file: Option<&Path>,
-    patch: PatchMode,
-    options: &Options,
-) -> Result<String, RecordError> {
-    let file = file.map(Path::to_owned);
-    let frames = || Frames::new(schedule.clone(), file.clone(), patch, options.size);
-    match options.format {
-        Format::Cast => Ok(cast_of(frames()?, &title(schedule, patch), options)),
-        Format::Svg => svg_of(frames()?, options),
-        Format::Markdown => {
-            let order = sim::resolve_order(schedule, &schedule.order)?;
-            Ok(markdown::report(schedule, &order, patch)?)
-        }
-    }
-}
-
-/// The name of a recording: the schedule's title and the mode.
-fn title(schedule: &Schedule, patch: PatchMode) -> String {
-    let mode = if patch.is_on() {
-        "patched"
-    } else {
-        "unpatched"
-    };
-    format!("{} ({mode})", schedule.title)
-}
-
-/// A cast of every position of the run, from the start to the end.
-fn cast_of(mut frames: Frames, title: &str, options: &Options) -> String {
-    let mut cast = Cast::new(title, options.size, options.delay);
-    cast.push(frames.draw());
-    while frames.step() {
-        cast.push(frames.draw());
-    }
-    cast.finish()
-}
-
-/// A picture of the screen at position `options.at`, or at the end.
-fn svg_of(mut frames: Frames, options: &Options) -> Result<String, RecordError> {
-    let events = frames.event_count();
-    let at = options.at.unwrap_or(events);
-    if at > events {
-        return Err(RecordError::NoSuchPosition { at, events });
-    }
-    frames.seek(at);
-    Ok(picture(frames.app(), options.size))
-}
-
-/// The picture of `app`'s screen as `lockstep record` draws it: at `size`,
-/// in colour, named after the schedule, the mode and the position. The
-/// TUI's export key makes the same picture.
-#[must_use]
-pub fn picture(app: &App, size: Size) -> String {
-    let name = format!(
-        "{}, after {} of {} events",
-        title(app.schedule(), app.patch()),
-        app.position(),
-        app.event_count()
-    );
-    svg::encode(&frames::screen(app, size), &name)
 }
 
 /// What a recording is, chosen by the extension of the output file.

@@ -47,6 +47,7 @@
 
 mod app;
 mod keys;
+pub mod recording;
 mod theme;
 mod view;
 

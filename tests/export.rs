@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use lockstep::record::{self, Delay, Format, Options, Size};
+use lockstep::record::{Delay, Format, Options, Size};
 use lockstep::schedule::{self, Schedule};
 use lockstep::sim::PatchMode;
+use lockstep::tui::recording;
 use lockstep::tui::{Action, App, Context, Popup, Tone, action_for, update};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -23,7 +24,7 @@ fn copied_schedule(test: &str) -> (Schedule, PathBuf) {
 }
 
 fn recorded(schedule: &Schedule, file: &Path, patch: PatchMode, options: &Options) -> String {
-    record::record(schedule, Some(file), patch, options).expect("recorded")
+    recording::record(schedule, Some(file), patch, options).expect("recorded")
 }
 
 fn options(format: Format, at: Option<usize>) -> Options {

@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use lockstep::record::cast::Cast;
-use lockstep::record::{Delay, Format, Options, Size, record};
+use lockstep::record::{Delay, Format, Options, Size};
 use lockstep::schedule::Schedule;
 use lockstep::sim::PatchMode;
+use lockstep::tui::recording::record;
 use lockstep::tui::{self, Action, App, Palette, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -12,9 +12,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lockstep::record::{self, Delay, Format, Frames, Options, Size};
+use lockstep::record::{Delay, Format, Options, Size};
 use lockstep::schedule::{self, Schedule};
 use lockstep::sim::PatchMode;
+use lockstep::tui::recording::{self, Frames};
 
 const APP_ENGINE: &str = "schedules/appengine.ron";
 
@@ -75,7 +76,7 @@ fn main() {
             (Format::Markdown, "md"),
         ] {
             let recording = time(31, || {
-                let text = record::record(&schedule, Some(file), patch, &options(format));
+                let text = recording::record(&schedule, Some(file), patch, &options(format));
                 black_box(text.expect("recorded"));
             });
             report(

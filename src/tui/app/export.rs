@@ -11,15 +11,16 @@
 
 use std::path::{Path, PathBuf};
 
+use super::super::recording;
 use super::{App, Popup, Tone};
-use crate::record::{self, Size, markdown};
+use crate::record::{Size, markdown};
 use crate::schedule::{self, BUILT_IN_NAME};
 
 /// Writes the picture and the report, and says where in the status line;
 /// a failure shows in a popup, as a failed save does.
 pub(super) fn export(app: &mut App) {
     let (picture, report) = paths(app.file(), app.patch().is_on());
-    let written = write(&picture, &record::picture(app, Size::DEFAULT))
+    let written = write(&picture, &recording::picture(app, Size::DEFAULT))
         .and_then(|()| write(&report, &report_text(app)?));
     match written {
         Ok(()) => {

@@ -1,6 +1,8 @@
-//! The TUI driven headless: the frames of a recording are drawn by the
-//! TUI's own [`view`](crate::tui::view) into a buffer of the recording's
-//! size, as [`update`](crate::tui::update) steps through the run.
+//! The TUI recorded: its frames drawn headless by its own
+//! [`view`](crate::tui::view) into a buffer of the recording's size, as
+//! [`update`](crate::tui::update) steps through the run, then encoded by
+//! [`crate::record`]. `lockstep record` and the export key both come here,
+//! so a recording shows exactly what the TUI shows.
 
 use std::path::PathBuf;
 
@@ -8,10 +10,84 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-use super::{RecordError, Size};
+use std::path::Path;
+
+use crate::record::{Cast, Format, Options, RecordError, Size, markdown, svg};
 use crate::schedule::Schedule;
 use crate::sim::{self, Model, PatchMode};
 use crate::tui::{self, Action, App, Palette, Theme};
+
+/// The recording of `schedule` run with its own order and `patch`, as the
+/// text of a file in `options.format`. `file` is the schedule's path, which
+/// the TUI shows in its header.
+///
+/// # Errors
+///
+/// [`RecordError::NoSuchPosition`] when `options.at` is past the end of
+/// the run; [`RecordError::InvalidOrder`] when the schedule's order breaks
+/// a rule.
+pub fn record(
+    schedule: &Schedule,
+    file: Option<&Path>,
+    patch: PatchMode,
+    options: &Options,
+) -> Result<String, RecordError> {
+    let file = file.map(Path::to_owned);
+    let frames = || Frames::new(schedule.clone(), file.clone(), patch, options.size);
+    match options.format {
+        Format::Cast => Ok(cast_of(frames()?, &title(schedule, patch), options)),
+        Format::Svg => svg_of(frames()?, options),
+        Format::Markdown => {
+            let order = sim::resolve_order(schedule, &schedule.order)?;
+            Ok(markdown::report(schedule, &order, patch)?)
+        }
+    }
+}
+
+/// The name of a recording: the schedule's title and the mode.
+fn title(schedule: &Schedule, patch: PatchMode) -> String {
+    let mode = if patch.is_on() {
+        "patched"
+    } else {
+        "unpatched"
+    };
+    format!("{} ({mode})", schedule.title)
+}
+
+/// A cast of every position of the run, from the start to the end.
+fn cast_of(mut frames: Frames, title: &str, options: &Options) -> String {
+    let mut cast = Cast::new(title, options.size, options.delay);
+    cast.push(frames.draw());
+    while frames.step() {
+        cast.push(frames.draw());
+    }
+    cast.finish()
+}
+
+/// A picture of the screen at position `options.at`, or at the end.
+fn svg_of(mut frames: Frames, options: &Options) -> Result<String, RecordError> {
+    let events = frames.event_count();
+    let at = options.at.unwrap_or(events);
+    if at > events {
+        return Err(RecordError::NoSuchPosition { at, events });
+    }
+    frames.seek(at);
+    Ok(picture(frames.app(), options.size))
+}
+
+/// The picture of `app`'s screen as `lockstep record` draws it: at `size`,
+/// in colour, named after the schedule, the mode and the position. The
+/// TUI's export key makes the same picture.
+#[must_use]
+pub fn picture(app: &App, size: Size) -> String {
+    let name = format!(
+        "{}, after {} of {} events",
+        title(app.schedule(), app.patch()),
+        app.position(),
+        app.event_count()
+    );
+    svg::encode(&screen(app, size), &name)
+}
 
 /// The TUI on one run, at a fixed size, in colour.
 pub struct Frames {
