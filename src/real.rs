@@ -11,7 +11,10 @@
 //!   timeout and always kills and reaps the child: deadlocked threads can
 //!   never be woken, so only ending their process cleans them up. The
 //!   child also exits by itself when its stdin closes, so it cannot
-//!   outlive a parent that died.
+//!   outlive a parent that died. A caller that must stop early (a TUI
+//!   that quits) switches a [`Cancel`] given to
+//!   [`replay_until_cancelled`]: the child is killed and reaped the same
+//!   way, within milliseconds.
 //! - In the child, the conductor starts one worker thread per thread of
 //!   the schedule (a spawned thread's worker exists from the start and
 //!   waits for its `Spawn`), then releases one step at a time in the
@@ -56,7 +59,9 @@ use crate::sim::{Completion, Event, EventKind, Link};
 
 pub use child::run_child;
 pub use compare::{Agreement, Row, compare, cycle_members};
-pub use parent::{CHILD_SUBCOMMAND, Options, RealError, replay_in_child};
+pub use parent::{
+    CHILD_SUBCOMMAND, Cancel, Options, RealError, replay_in_child, replay_until_cancelled,
+};
 
 /// How long a thread inside a blocking `lock()` must stay there before the
 /// conductor counts its step as blocked.

@@ -36,6 +36,30 @@
 //!   `./schedules`. A file that fails to load shows its diagnostic and the
 //!   open schedule stays.
 //!
+//! # Real threads
+//!
+//! - `r` replays the current order, with the current patch mode, on real
+//!   threads (see [`crate::real`]): the schedule as it is in the app goes
+//!   to the child as RON text, so unsaved edits are replayed too. The
+//!   replay runs on a background thread ([`Background`]); the screen stays
+//!   live, and the header and the log say `running…`. Its result comes
+//!   back as [`Action::RealReplayEnded`] and is put beside the model's
+//!   outcome: in the header (`real: agrees`), in the log (the real
+//!   outcome, the verdict, where the runs part if they do) and in the
+//!   status line.
+//! - A second `r` while a replay runs is refused, with a message: one
+//!   replay at a time, and each ends within the replay timeout at the
+//!   latest.
+//! - A result belongs to the order and patch mode that were replayed.
+//!   When the order or the patch has changed since `r` was pressed, the
+//!   result is kept but not shown as this run's: the header says
+//!   `real: stale` and the log says to press `r` again; undo back to the
+//!   replayed run and it shows again. Opening another schedule forgets
+//!   it, and a result of a replay of the old schedule is dropped.
+//! - Quitting does not wait for a replay: the replays still running are
+//!   cancelled, and their children killed and reaped, within
+//!   milliseconds.
+//!
 //! # Adding to it
 //!
 //! A new window is a [`Popup`] variant with its own [`Context`] in the key
@@ -46,6 +70,7 @@
 //! there.
 
 mod app;
+mod background;
 mod keys;
 pub mod recording;
 mod theme;
@@ -71,13 +96,15 @@ use ratatui::crossterm::terminal::{
 use ratatui::layout::{Position, Rect};
 
 pub use app::{
-    Action, App, Cell, Look, Note, NoteKind, Picker, Popup, Prompt, Row, RowKind, Status, Timeline,
-    Tone, update,
+    Action, App, Cell, Look, Note, NoteKind, Picker, Popup, Prompt, RealKind, RealNote,
+    RealRequest, Row, RowKind, Status, Timeline, Tone, update,
 };
+pub use background::Background;
 pub use keys::{BINDINGS, Binding, Bound, Context, Key, Scope, action_for};
 pub use theme::{Palette, Theme};
 pub use view::{MIN_HEIGHT, MIN_WIDTH, render, row_at, view};
 
+use crate::real;
 use crate::schedule::Schedule;
 
 /// How long to wait for input before looking for a signal again.
@@ -120,18 +147,23 @@ fn event_loop(
     app: &mut App,
     signals: &Signals,
 ) -> anyhow::Result<()> {
+    let mut background = Background::new(real::Options::default());
     terminal.draw(|frame| view(app, frame))?;
     while !app.should_quit() && signals.caught().is_none() {
-        if !event::poll(TICK)? {
-            continue;
+        let mut changed = false;
+        if event::poll(TICK)? {
+            let input = event::read()?;
+            let size = terminal.size()?;
+            let area = Rect::new(0, 0, size.width, size.height);
+            if let Some(action) = action_of(app, &input, area) {
+                update(app, action);
+            }
+            changed = true;
         }
-        let input = event::read()?;
-        let size = terminal.size()?;
-        let area = Rect::new(0, 0, size.width, size.height);
-        if let Some(action) = action_of(app, &input, area) {
-            update(app, action);
+        changed |= background.serve(app);
+        if changed {
+            terminal.draw(|frame| view(app, frame))?;
         }
-        terminal.draw(|frame| view(app, frame))?;
     }
     Ok(())
 }

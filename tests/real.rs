@@ -419,6 +419,39 @@ mod supervision {
     }
 
     #[test]
+    fn a_cancelled_replay_ends_at_once_with_its_child_reaped() {
+        let options = Options {
+            // A4 would sit in its grace period for a minute.
+            grace: Duration::from_secs(60),
+            ..options()
+        };
+        let schedule = shipped("appengine.ron");
+        let cancel = real::Cancel::default();
+        let switch = cancel.clone();
+        let replay = thread::spawn(move || {
+            real::replay_until_cancelled(
+                &schedule,
+                PatchMode::Off,
+                &schedule.order,
+                &options,
+                &switch,
+            )
+        });
+        thread::sleep(Duration::from_millis(200));
+        let cancelled = std::time::Instant::now();
+        cancel.cancel();
+        let error = replay
+            .join()
+            .unwrap()
+            .expect_err("the replay was cancelled");
+        assert!(cancelled.elapsed() < Duration::from_secs(2));
+        let RealError::Cancelled { child } = error else {
+            panic!("expected a cancel, got {error}");
+        };
+        assert_gone(child);
+    }
+
+    #[test]
     fn an_order_the_child_cannot_run_is_reported_as_its_error() {
         let schedule = shipped("appengine.ron");
         let order = vec!["A2".to_owned()];

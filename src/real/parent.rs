@@ -5,6 +5,8 @@
 use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -16,6 +18,10 @@ use crate::sim::PatchMode;
 
 /// The hidden subcommand that runs the child side.
 pub const CHILD_SUBCOMMAND: &str = "__real-child";
+
+/// How often a replay waiting for the child's next line looks at its
+/// [`Cancel`] switch.
+const CANCEL_POLL: Duration = Duration::from_millis(10);
 
 /// How to run a replay on real threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +44,25 @@ impl Default for Options {
             grace: GRACE,
             timeout: TIMEOUT,
         }
+    }
+}
+
+/// A switch that stops a replay early, from another thread: the replay
+/// then returns [`RealError::Cancelled`] within a few milliseconds, its
+/// child killed and reaped. Clones share the switch.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// Stops the replays that watch this switch, now and from now on.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Cancel::cancel`] has been called.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -72,6 +97,12 @@ pub enum RealError {
         timeout: Duration,
         /// How many events had been read.
         events: usize,
+        /// The killed child's process id.
+        child: u32,
+    },
+    /// The replay was cancelled before it ended.
+    #[error("the replay on real threads was cancelled; the child (pid {child}) was killed")]
+    Cancelled {
         /// The killed child's process id.
         child: u32,
     },
@@ -133,6 +164,23 @@ pub fn replay_in_child(
     order: &[String],
     options: &Options,
 ) -> Result<RealRun, RealError> {
+    replay_until_cancelled(schedule, patch, order, options, &Cancel::default())
+}
+
+/// [`replay_in_child`], which also stops when `cancel` is switched: a
+/// user interface that quits while a replay runs cancels it, and waits
+/// the few milliseconds it takes to kill and reap the child.
+///
+/// # Errors
+///
+/// As [`replay_in_child`], and [`RealError::Cancelled`].
+pub fn replay_until_cancelled(
+    schedule: &Schedule,
+    patch: PatchMode,
+    order: &[String],
+    options: &Options,
+    cancel: &Cancel,
+) -> Result<RealRun, RealError> {
     let program = match &options.program {
         Some(program) => program.clone(),
         None => std::env::current_exe().map_err(RealError::CurrentExe)?,
@@ -140,7 +188,7 @@ pub fn replay_in_child(
     let request = Request::new(schedule, patch, order, options.grace);
     let started = Instant::now();
     let mut child = Supervised::start(&program, &request)?;
-    let read = child.read(&Names::new(schedule), started + options.timeout);
+    let read = child.read(&Names::new(schedule), started + options.timeout, cancel);
     let ended = child.end();
     let elapsed = started.elapsed();
     let (events, outcome) = read.map_err(|stop| stop.error(child.pid, options.timeout, ended))?;
@@ -156,6 +204,7 @@ pub fn replay_in_child(
 /// Why reading stopped before an outcome.
 enum Stop {
     Timeout { events: usize },
+    Cancelled,
     Eof,
     Child(String),
     Failed(RealError),
@@ -172,6 +221,7 @@ impl Stop {
                 events,
                 child,
             },
+            Stop::Cancelled => RealError::Cancelled { child },
             Stop::Eof => RealError::Ended {
                 child,
                 status: status.map_or("no exit status".into(), |s| s.to_string()),
@@ -261,25 +311,17 @@ impl Supervised {
             .map_err(RealError::Pipe)
     }
 
-    /// Reads lines until the outcome, the end of the output, an error, or
-    /// the deadline.
+    /// Reads lines until the outcome, the end of the output, an error,
+    /// the deadline, or a cancel.
     fn read(
         &self,
         names: &Names<'_>,
         deadline: Instant,
+        cancel: &Cancel,
     ) -> Result<(Vec<RealEvent>, RealOutcome), Stop> {
         let mut events = Vec::new();
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let text = match self.lines.recv_timeout(left) {
-                Ok(Ok(text)) => text,
-                Ok(Err(error)) => return Err(Stop::Failed(RealError::Pipe(error))),
-                Err(RecvTimeoutError::Timeout) => {
-                    let events = events.len();
-                    return Err(Stop::Timeout { events });
-                }
-                Err(RecvTimeoutError::Disconnected) => return Err(Stop::Eof),
-            };
+            let text = self.next_line(deadline, cancel, events.len())?;
             let protocol = |problem: String| {
                 let line = text.clone();
                 Stop::Failed(RealError::Protocol { line, problem })
@@ -292,6 +334,24 @@ impl Supervised {
                     return Ok((events, outcome));
                 }
                 Line::Error { message } => return Err(Stop::Child(message)),
+            }
+        }
+    }
+
+    /// Waits for the child's next line, in slices of [`CANCEL_POLL`] so
+    /// that a cancel is seen soon; `events` have been read so far.
+    fn next_line(&self, deadline: Instant, cancel: &Cancel, events: usize) -> Result<String, Stop> {
+        loop {
+            if cancel.is_cancelled() {
+                return Err(Stop::Cancelled);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left.min(CANCEL_POLL)) {
+                Ok(Ok(text)) => return Ok(text),
+                Ok(Err(error)) => return Err(Stop::Failed(RealError::Pipe(error))),
+                Err(RecvTimeoutError::Timeout) if left > CANCEL_POLL => {}
+                Err(RecvTimeoutError::Timeout) => return Err(Stop::Timeout { events }),
+                Err(RecvTimeoutError::Disconnected) => return Err(Stop::Eof),
             }
         }
     }

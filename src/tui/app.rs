@@ -7,15 +7,18 @@
 mod edit;
 mod export;
 mod files;
+mod real;
 mod timeline;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
+use crate::real::RealRun;
 use crate::schedule::Schedule;
 use crate::sim::{Model, PatchMode, Run, State, StepRef};
 
 pub use files::{Picker, Prompt};
+pub use real::{RealKind, RealNote, RealRequest};
 pub use timeline::{Cell, Look, Note, NoteKind, Row, RowKind, Timeline};
 
 use super::keys::Context;
@@ -53,6 +56,8 @@ pub struct App {
     theme: Theme,
     /// Set when the user has asked to quit.
     quit: Quit,
+    /// The replay of the run on real threads.
+    real: real::RealReplay,
 }
 
 /// An input to [`update`]: what the user (or a test, or the recorder) does.
@@ -89,6 +94,15 @@ pub enum Action {
     },
     /// Turn the patch on or off and run the same order again.
     TogglePatch,
+    /// Replay the current order on real threads, in the background.
+    ReplayReal,
+    /// A replay on real threads has ended (sent by the background).
+    RealReplayEnded {
+        /// The ticket of the replay's request.
+        ticket: u64,
+        /// The real run, or why there is none.
+        result: Result<RealRun, String>,
+    },
     /// Undo the last edit.
     Undo,
     /// Redo the last undone edit.
@@ -227,6 +241,7 @@ impl App {
             status,
             theme: Theme::from_env(),
             quit: Quit::No,
+            real: real::RealReplay::default(),
         }
     }
 
@@ -431,6 +446,12 @@ impl App {
 /// Applies `action` to `app`. Never fails: a refused action says why in
 /// the status line, a failed load or save in a popup.
 pub fn update(app: &mut App, action: Action) {
+    // A result from the background is no key press: it leaves a quit
+    // being confirmed as it is.
+    if let Action::RealReplayEnded { ticket, result } = action {
+        real::ended(app, ticket, &result);
+        return;
+    }
     app.status = None;
     if app.quit == Quit::Asked && action != Action::Quit {
         app.quit = Quit::No;
@@ -448,6 +469,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::MoveLater => edit::move_selected(app, Direction::Down),
         Action::RunNext { thread } => edit::run_next(app, thread),
         Action::TogglePatch => edit::toggle_patch(app),
+        Action::ReplayReal => real::start(app),
         Action::Undo => edit::undo(app),
         Action::Redo => edit::redo(app),
         Action::LoadOrder { order } => load_order(app, order),

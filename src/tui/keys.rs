@@ -250,6 +250,12 @@ pub const BINDINGS: &[Binding] = &[
         Some("patch"),
     ),
     main(
+        &[Key::char('r')],
+        Action::ReplayReal,
+        "replay on real threads",
+        Some("real"),
+    ),
+    main(
         &[Key::char('u')],
         Action::Undo,
         "undo the last edit",

@@ -1,5 +1,5 @@
-//! The header: the title, the file, whether the patch is on, the position
-//! and how the run ends.
+//! The header: the title, the file, whether the patch is on, the position,
+//! how the run ends and, once replayed, what real threads made of it.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,6 +7,7 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget as _;
 
+use super::log::real_style;
 use super::text::{cells, fit};
 use crate::schedule::BUILT_IN_NAME;
 use crate::sim::Outcome;
@@ -40,8 +41,8 @@ fn title(app: &App, width: usize) -> Line<'static> {
     ])
 }
 
-/// `unsaved │ patch off │ event 3/7 │ ends: deadlock`, with the outcome
-/// as a badge at the end.
+/// `unsaved │ patch off │ event 3/7 │ ends: deadlock │ real: agrees`,
+/// with the model's outcome as a badge once the run is there.
 fn facts(app: &App) -> Line<'static> {
     let theme = app.theme();
     let bar = || Span::styled(" │ ", theme.border());
@@ -57,8 +58,12 @@ fn facts(app: &App) -> Line<'static> {
         Span::styled(position, theme.text()),
         bar(),
         outcome(app),
-        Span::raw(" "),
     ]);
+    if let Some(note) = app.real_note() {
+        let style = real_style(theme, note.kind);
+        spans.extend([bar(), Span::styled(note.short, style)]);
+    }
+    spans.push(Span::raw(" "));
     Line::from(spans)
 }
 

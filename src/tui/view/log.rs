@@ -1,5 +1,7 @@
 //! The log panel: records emitted and dropped, lock-order inversions and
-//! the outcome, each from the event that caused it, newest at the bottom.
+//! the outcome, each from the event that caused it, newest at the bottom;
+//! under them, at every position, the replay on real threads, once there
+//! is one.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget as _};
 
 use super::text::{fit, panel, wrap};
-use crate::tui::app::{App, Note, NoteKind};
+use crate::tui::app::{App, Note, NoteKind, RealKind, RealNote};
 use crate::tui::theme::Theme;
 
 /// The width of the tag column: `INVERSION` and a space.
@@ -21,19 +23,62 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
 
     let width = usize::from(inner.width);
+    let height = usize::from(inner.height);
+    let real = app
+        .real_note()
+        .map(|note| real_lines(app.theme(), &note, width, height))
+        .unwrap_or_default();
     let notes = app
         .timeline()
         .notes
         .iter()
         .filter(|note| note.at <= app.position())
         .map(|note| note_lines(app.theme(), note, width));
-    let lines = newest(notes.collect(), usize::from(inner.height));
-    let lines = if lines.is_empty() {
-        vec![Line::styled("nothing logged yet", app.theme().dim())]
-    } else {
-        lines
-    };
+    let room = height.saturating_sub(real.len());
+    let mut lines = newest(notes.collect(), room);
+    if lines.is_empty() && room > 0 {
+        lines.push(Line::styled("nothing logged yet", app.theme().dim()));
+    }
+    lines.extend(real);
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// The real replay's note: `REAL` in the tag column, its sentences
+/// wrapped under it; only the first one if all would take more than half
+/// of the panel's `height`.
+fn real_lines(theme: Theme, note: &RealNote, width: usize, height: usize) -> Vec<Line<'static>> {
+    let style = real_style(theme, note.kind);
+    let indent = 4 + TAG_WIDTH;
+    let room = width.saturating_sub(indent);
+    let mut text: Vec<String> = note.lines.iter().flat_map(|l| wrap(l, room)).collect();
+    if text.len() > height / 2 {
+        text = note
+            .lines
+            .iter()
+            .take(1)
+            .flat_map(|l| wrap(l, room))
+            .collect();
+    }
+    text.into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let lead = if i == 0 {
+                Span::styled(format!("    {:<TAG_WIDTH$}", "REAL"), style)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            Line::from(vec![lead, Span::styled(text, style)])
+        })
+        .collect()
+}
+
+/// How the real replay's words look, in the log and the header.
+pub(super) fn real_style(theme: Theme, kind: RealKind) -> Style {
+    match kind {
+        RealKind::Agrees => theme.good(),
+        RealKind::Differs | RealKind::Failed => theme.warning(),
+        RealKind::Running | RealKind::Stale => theme.dim(),
+    }
 }
 
 /// The newest notes whose lines fit in `height`, whole; if not even the
