@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use lockstep::explore::{self, ExploreError, Limits, Progress};
+use lockstep::real::{self, RealOutcome};
+use lockstep::record::{self, Delay, Format, RecordError, Size};
 use lockstep::schedule::{self, Diagnostic, LoadError, Schedule, Style};
 use lockstep::sim::{self, LockOrder, Model, Outcome, PatchMode, Run, report};
 
@@ -34,12 +36,18 @@ enum Command {
     Replay(ReplayArgs),
     /// Explore every execution: counts, the shortest deadlock, drops.
     Explore(ExploreArgs),
+    /// Record a demo: an asciicast (.cast), one frame as a picture (.svg)
+    /// or a report (.md).
+    Record(RecordArgs),
     /// Validate schedule files.
     Check {
         /// The files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// The child side of `replay --real`: reads its request on stdin.
+    #[command(name = real::CHILD_SUBCOMMAND, hide = true)]
+    RealChild,
 }
 
 #[derive(Args)]
@@ -55,6 +63,48 @@ struct ReplayArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Also run the order on real OS threads holding real locks, and show
+    /// it beside the model's run.
+    #[arg(long)]
+    real: bool,
+}
+
+#[derive(Args)]
+struct RecordArgs {
+    /// The schedule file.
+    file: PathBuf,
+    /// Use the patched handler.
+    #[arg(long)]
+    patched: bool,
+    /// The order to run instead of the file's: step ids, comma-separated.
+    #[arg(long, value_name = "A1,A2,…")]
+    order: Option<String>,
+    /// The file to write; its extension picks the format: .cast, .svg or .md.
+    #[arg(long, value_name = "FILE", value_parser = output_file)]
+    out: OutputFile,
+    /// The terminal size of a .cast or .svg [default: 100x30].
+    #[arg(long, value_name = "WIDTHxHEIGHT")]
+    size: Option<Size>,
+    /// Seconds between the frames of a .cast [default: 1.5].
+    #[arg(long, value_name = "SECONDS")]
+    delay: Option<Delay>,
+    /// The position an .svg shows: 0 is before the first event
+    /// [default: the end of the run].
+    #[arg(long, value_name = "N")]
+    at: Option<usize>,
+}
+
+/// An output file whose extension names a format.
+#[derive(Debug, Clone)]
+struct OutputFile {
+    path: PathBuf,
+    format: Format,
+}
+
+fn output_file(text: &str) -> Result<OutputFile, RecordError> {
+    let path = PathBuf::from(text);
+    let format = Format::of_path(&path)?;
+    Ok(OutputFile { path, format })
 }
 
 #[derive(Args)]
@@ -96,7 +146,9 @@ fn main() -> ExitCode {
         Some(Command::Tui { file }) => tui(file.as_deref()),
         Some(Command::Replay(args)) => replay(&args),
         Some(Command::Explore(args)) => explore(&args),
+        Some(Command::Record(args)) => record_demo(&args),
         Some(Command::Check { files }) => Ok(check(&files)),
+        Some(Command::RealChild) => real::run_child(),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -107,20 +159,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn tui(_file: Option<&Path>) -> anyhow::Result<Exit> {
-    anyhow::bail!("the TUI is not built yet")
+/// Opens the TUI on `file`, or on the built-in schedule. A file that does
+/// not load, or whose order does not run, is reported before the screen
+/// is taken over.
+fn tui(file: Option<&Path>) -> anyhow::Result<Exit> {
+    let (schedule, text) = match file {
+        Some(path) => match load(path) {
+            Some(loaded) => loaded,
+            None => return Ok(Exit::BadInput),
+        },
+        None => (schedule::built_in(), schedule::BUILT_IN.to_owned()),
+    };
+    let path = file.unwrap_or(Path::new(schedule::BUILT_IN_NAME));
+    let source = OrderSource::File { path, text: &text };
+    if run_order(&schedule, &source, PatchMode::Off).is_none() {
+        return Ok(Exit::BadInput);
+    }
+    lockstep::tui::run(schedule, file.map(Path::to_owned))?;
+    Ok(Exit::Finished)
 }
 
 fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let Some((schedule, text)) = load(&args.file) else {
         return Ok(Exit::BadInput);
     };
-    if args.patched && schedule.patch.is_none() {
-        eprintln!(
-            "lockstep: {} has no `patch`, so --patched has nothing to turn on",
-            args.file.display()
-        );
-        eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
+    if args.patched && !has_patch(&args.file, &schedule) {
         return Ok(Exit::BadInput);
     }
     let source = match &args.order {
@@ -133,6 +196,9 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let Some(run) = run_order(&schedule, &source, PatchMode::from_flag(args.patched)) else {
         return Ok(Exit::BadInput);
     };
+    if args.real {
+        return replay_real(args, &schedule, &run);
+    }
     let from_programs = LockOrder::from_programs(&Model::new(&schedule), run.patch);
     if args.json {
         let value = report::json(&schedule, &run, &from_programs);
@@ -141,6 +207,120 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         print!("{}", report::text(&schedule, &run, &from_programs));
     }
     Ok(exit_for(&run.outcome))
+}
+
+/// Writes a demo of one run. The recording is the product, so a run that
+/// deadlocks still exits 0 once the file is written.
+fn record_demo(args: &RecordArgs) -> anyhow::Result<Exit> {
+    let format = args.out.format;
+    if let Some(unused) = unused_option(args, format) {
+        eprintln!("lockstep: {unused}");
+        return Ok(Exit::BadInput);
+    }
+    let Some((mut schedule, text)) = load(&args.file) else {
+        return Ok(Exit::BadInput);
+    };
+    if args.patched && !has_patch(&args.file, &schedule) {
+        return Ok(Exit::BadInput);
+    }
+    let source = match &args.order {
+        Some(order) => OrderSource::Flag(order),
+        None => OrderSource::File {
+            path: &args.file,
+            text: &text,
+        },
+    };
+    let patch = PatchMode::from_flag(args.patched);
+    let Some(run) = run_order(&schedule, &source, patch) else {
+        return Ok(Exit::BadInput);
+    };
+    if let Some(order) = &args.order {
+        schedule.order = parse_order(order);
+    }
+
+    let options = record::Options {
+        format,
+        size: args.size.unwrap_or_default(),
+        delay: args.delay.unwrap_or_default(),
+        at: args.at,
+    };
+    let bytes = match lockstep::tui::recording::record(&schedule, Some(&args.file), patch, &options)
+    {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("lockstep: {error}");
+            return Ok(Exit::BadInput);
+        }
+    };
+    let out = &args.out.path;
+    schedule::write_atomic(out, bytes.as_bytes())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {} ({} events, {})",
+        out.display(),
+        run.events.len(),
+        run.outcome.name()
+    );
+    Ok(Exit::Finished)
+}
+
+/// An option given that the output's format has no use for, in words.
+fn unused_option(args: &RecordArgs, format: Format) -> Option<&'static str> {
+    match format {
+        Format::Cast if args.at.is_some() => {
+            Some("--at picks the frame of an .svg; a .cast has every frame")
+        }
+        Format::Svg if args.delay.is_some() => {
+            Some("--delay sets the time between frames of a .cast; an .svg is one frame")
+        }
+        Format::Markdown if args.size.is_some() || args.delay.is_some() || args.at.is_some() => {
+            Some("--size, --delay and --at are for .cast and .svg; a .md report has no frames")
+        }
+        _ => None,
+    }
+}
+
+/// False, after saying so, when `--patched` has no patch to turn on.
+fn has_patch(file: &Path, schedule: &Schedule) -> bool {
+    if schedule.patch.is_some() {
+        return true;
+    }
+    eprintln!(
+        "lockstep: {} has no `patch`, so --patched has nothing to turn on",
+        file.display()
+    );
+    eprintln!("  drop --patched, or add `patch: Some(Patch(…))` to the schedule");
+    false
+}
+
+/// Replays the order on real threads and prints it beside the model's run.
+/// The exit code is the outcome's when both agree, and 1 when they do not:
+/// then neither outcome can be trusted.
+fn replay_real(args: &ReplayArgs, schedule: &Schedule, run: &Run) -> anyhow::Result<Exit> {
+    let order = args
+        .order
+        .as_deref()
+        .map_or_else(|| schedule.order.clone(), parse_order);
+    let options = real::Options::default();
+    let real = real::replay_in_child(schedule, run.patch, &order, &options)
+        .context("the replay on real threads failed")?;
+    let agreement = real::compare(run, &real);
+    if args.json {
+        let from_programs = LockOrder::from_programs(&Model::new(schedule), run.patch);
+        let mut value = report::json(schedule, run, &from_programs);
+        real::report::add_json(&mut value, schedule, &real, &agreement);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        print!("{}", real::report::text(schedule, run, &real, &agreement));
+    }
+    if !agreement.agrees() {
+        eprintln!(
+            "lockstep: the run on real threads does not agree with the model; \
+             the schedule and this output make a bug report"
+        );
+        return Ok(Exit::Other);
+    }
+    Ok(exit_for_real(&real.outcome))
 }
 
 /// Where the order to run comes from, to point errors at it.
@@ -242,6 +422,14 @@ fn report_diagnostic(diagnostic: &Diagnostic) {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let style = if colour { Style::Colour } else { Style::Plain };
     eprintln!("{}", diagnostic.render(style));
+}
+
+fn exit_for_real(outcome: &RealOutcome) -> Exit {
+    match outcome {
+        RealOutcome::Finished => Exit::Finished,
+        RealOutcome::Deadlock { .. } => Exit::Deadlock,
+        RealOutcome::Stuck { .. } => Exit::Stuck,
+    }
 }
 
 fn exit_for(outcome: &Outcome) -> Exit {

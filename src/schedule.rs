@@ -11,7 +11,7 @@ mod validate;
 pub use diagnostic::{Diagnostic, Style, offset_of};
 pub use format::{Lock, LockKind, Op, Patch, Schedule, Step, Thread, VERSION};
 pub use load::{LoadError, load, load_with_text, located, parse};
-pub use save::{save, to_ron};
+pub use save::{save, to_ron, write_atomic};
 pub use validate::{Invalid, check_order, order_gap, out_of_order, validate};
 
 /// The built-in App Engine schedule, the same file as `schedules/appengine.ron`.

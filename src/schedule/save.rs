@@ -26,24 +26,32 @@ pub fn to_ron(schedule: &Schedule) -> String {
     text
 }
 
-/// Saves `schedule` to `path` atomically: a temporary file next to the
-/// target is written, flushed and renamed over it, so a failed save leaves
-/// the old file as it was.
+/// Saves `schedule` to `path` atomically (see [`write_atomic`]).
 ///
 /// # Errors
 ///
 /// Any I/O error; the target is then untouched.
 pub fn save(schedule: &Schedule, path: &Path) -> std::io::Result<()> {
+    write_atomic(path, to_ron(schedule).as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file next to the
+/// target is written, flushed and renamed over it, so a failed write leaves
+/// the old file as it was. Schedules and recordings are both saved this way.
+///
+/// # Errors
+///
+/// Any I/O error; the target is then untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let name = path
         .file_name()
-        .map_or_else(|| "schedule".into(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = write_synced(&temp, to_ron(schedule).as_bytes())
-        .and_then(|()| std::fs::rename(&temp, path));
+    let result = write_synced(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }

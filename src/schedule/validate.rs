@@ -72,17 +72,13 @@ fn check_locks(schedule: &Schedule) -> Result<(), Invalid> {
     let mut seen = HashSet::new();
     for (l, lock) in schedule.locks.iter().enumerate() {
         let path = vec![Key::Field("locks"), Key::Index(l), Key::Field("id")];
-        if lock.id.is_empty() {
-            return Err(empty_id(path, "lock"));
-        }
-        if !seen.insert(lock.id.as_str()) {
-            return Err(Invalid::new(
-                path,
-                format!("duplicate lock id `{}`", lock.id),
-                "declared again here",
-                "give every lock its own id".into(),
-            ));
-        }
+        new_id(
+            &mut seen,
+            &lock.id,
+            path,
+            "lock",
+            "give every lock its own id",
+        )?;
     }
     Ok(())
 }
@@ -92,17 +88,13 @@ fn check_threads(schedule: &Schedule) -> Result<(), Invalid> {
     let mut steps = HashSet::new();
     for (t, thread) in schedule.threads.iter().enumerate() {
         let path = vec![Key::Field("threads"), Key::Index(t), Key::Field("id")];
-        if thread.id.is_empty() {
-            return Err(empty_id(path, "thread"));
-        }
-        if !threads.insert(thread.id.as_str()) {
-            return Err(Invalid::new(
-                path,
-                format!("duplicate thread id `{}`", thread.id),
-                "declared again here",
-                "give every thread its own id".into(),
-            ));
-        }
+        new_id(
+            &mut threads,
+            &thread.id,
+            path,
+            "thread",
+            "give every thread its own id",
+        )?;
         if thread.steps.is_empty() {
             return Err(Invalid::new(
                 vec![Key::Field("threads"), Key::Index(t), Key::Field("steps")],
@@ -112,30 +104,40 @@ fn check_threads(schedule: &Schedule) -> Result<(), Invalid> {
             ));
         }
         for (s, step) in thread.steps.iter().enumerate() {
-            let path = step_path(t, s, "id");
-            if step.id.is_empty() {
-                return Err(empty_id(path, "step"));
-            }
-            if !steps.insert(step.id.as_str()) {
-                return Err(Invalid::new(
-                    path,
-                    format!("duplicate step id `{}`", step.id),
-                    "declared again here",
-                    "step ids are unique across the whole schedule".into(),
-                ));
-            }
+            let help = "step ids are unique across the whole schedule";
+            new_id(&mut steps, &step.id, step_path(t, s, "id"), "step", help)?;
         }
     }
     Ok(())
 }
 
-fn empty_id(path: Vec<Key<'static>>, what: &str) -> Invalid {
-    Invalid::new(
-        path,
-        format!("a {what} has an empty id"),
-        "empty",
-        "write a short id".into(),
-    )
+/// Checks that `id` is not empty and not in `seen`, then adds it.
+fn new_id<'s>(
+    seen: &mut HashSet<&'s str>,
+    id: &'s str,
+    path: Vec<Key<'static>>,
+    what: &str,
+    help: &str,
+) -> Result<(), Invalid> {
+    if id.is_empty() {
+        let message = format!("a {what} has an empty id");
+        return Err(Invalid::new(
+            path,
+            message,
+            "empty",
+            "write a short id".into(),
+        ));
+    }
+    if !seen.insert(id) {
+        let message = format!("duplicate {what} id `{id}`");
+        return Err(Invalid::new(
+            path,
+            message,
+            "declared again here",
+            help.into(),
+        ));
+    }
+    Ok(())
 }
 
 fn step_path(t: usize, s: usize, field: &'static str) -> Vec<Key<'static>> {
@@ -151,6 +153,7 @@ fn step_path(t: usize, s: usize, field: &'static str) -> Vec<Key<'static>> {
 fn check_ops(schedule: &Schedule) -> Result<(), Invalid> {
     let mut spawned = HashSet::new();
     for (t, thread) in schedule.threads.iter().enumerate() {
+        // How many times the thread holds each lock, walking its program.
         let mut depth: HashMap<&str, usize> = HashMap::new();
         for (s, step) in thread.steps.iter().enumerate() {
             let path = step_path(t, s, "op");
@@ -163,25 +166,14 @@ fn check_ops(schedule: &Schedule) -> Result<(), Invalid> {
                 Op::Release(lock) => {
                     known_lock(schedule, lock, &path)?;
                     let held = depth.entry(lock).or_default();
-                    if *held == 0 {
-                        return Err(Invalid::new(
-                            path,
-                            format!("`{}` releases `{lock}`, which it has not acquired", step.id),
-                            "no earlier `Acquire` in this thread",
-                            format!("add `Acquire(\"{lock}\")` before it, or remove this step"),
-                        ));
-                    }
-                    *held -= 1;
+                    *held = held
+                        .checked_sub(1)
+                        .ok_or_else(|| unheld(&step.id, lock, path))?;
                 }
                 Op::Spawn(target) => {
                     check_spawn(schedule, t, target, &path)?;
                     if !spawned.insert(target.as_str()) {
-                        return Err(Invalid::new(
-                            path,
-                            format!("thread `{target}` is spawned twice"),
-                            "second spawn",
-                            "a thread starts once: remove one of the `Spawn` steps".into(),
-                        ));
+                        return Err(spawned_twice(target, path));
                     }
                 }
                 Op::Join(target) => check_join(schedule, t, target, &path)?,
@@ -189,6 +181,24 @@ fn check_ops(schedule: &Schedule) -> Result<(), Invalid> {
         }
     }
     check_all_spawned(schedule, &spawned)
+}
+
+fn unheld(step: &str, lock: &str, path: Vec<Key<'static>>) -> Invalid {
+    Invalid::new(
+        path,
+        format!("`{step}` releases `{lock}`, which it has not acquired"),
+        "no earlier `Acquire` in this thread",
+        format!("add `Acquire(\"{lock}\")` before it, or remove this step"),
+    )
+}
+
+fn spawned_twice(target: &str, path: Vec<Key<'static>>) -> Invalid {
+    Invalid::new(
+        path,
+        format!("thread `{target}` is spawned twice"),
+        "second spawn",
+        "a thread starts once: remove one of the `Spawn` steps".into(),
+    )
 }
 
 fn known_lock(schedule: &Schedule, lock: &str, path: &[Key<'static>]) -> Result<(), Invalid> {

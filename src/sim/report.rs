@@ -147,7 +147,6 @@ pub fn dropped<'s>(schedule: &'s Schedule, events: &[Event]) -> Vec<Record<'s>> 
 /// a waiter whose step completes in an event is shown in its own column.
 #[must_use]
 pub fn table(schedule: &Schedule, run: &Run) -> String {
-    let threads = schedule.threads.len();
     let mut rows: Vec<Vec<String>> = Vec::with_capacity(run.events.len() + 1);
     let mut header = vec!["#".to_owned()];
     header.extend(
@@ -158,24 +157,34 @@ pub fn table(schedule: &Schedule, run: &Run) -> String {
     );
     rows.push(header);
     for (i, event) in run.events.iter().enumerate() {
-        let mut row = vec![String::new(); threads + 1];
-        row[0] = if event.auto {
+        let number = if event.auto {
             format!("{} auto", i + 1)
         } else {
             (i + 1).to_string()
         };
-        let id = step_id(schedule, event.thread, event.step);
-        row[event.thread + 1] = format!("{id} {}", event_text(schedule, event));
-        for done in &event.completed {
-            let id = step_id(schedule, done.thread, done.step);
-            row[done.thread + 1] = match done.wait {
-                Wait::Lock(l) => format!("({id} gets {})", schedule.locks[l].id),
-                Wait::Join(t) => format!("({id} joins {})", schedule.threads[t].id),
-            };
-        }
+        let mut row = vec![number];
+        row.extend(event_cells(schedule, event));
         rows.push(row);
     }
     align(&rows)
+}
+
+/// One row of the run table without its number: per thread, in
+/// declaration order, what the thread did in `event` (`A1 acquire H`, or
+/// `(B3 gets H)` for a waiter whose step completed), or an empty cell.
+#[must_use]
+pub fn event_cells(schedule: &Schedule, event: &Event) -> Vec<String> {
+    let mut cells = vec![String::new(); schedule.threads.len()];
+    let id = step_id(schedule, event.thread, event.step);
+    cells[event.thread] = format!("{id} {}", event_text(schedule, event));
+    for done in &event.completed {
+        let id = step_id(schedule, done.thread, done.step);
+        cells[done.thread] = match done.wait {
+            Wait::Lock(l) => format!("({id} gets {})", schedule.locks[l].id),
+            Wait::Join(t) => format!("({id} joins {})", schedule.threads[t].id),
+        };
+    }
+    cells
 }
 
 /// Columns padded to their widest cell, two spaces apart.
