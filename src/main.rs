@@ -527,9 +527,10 @@ fn show_progress(progress: &Progress, finished: &mpsc::Receiver<()>) {
     let mut shown = false;
     while finished.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout) {
         let line = format!(
-            "exploring: {} states, level {}, {} s{}",
+            "exploring: {} states, level {} of at most {}, {} s{}",
             explore::grouped(u128::from(progress.states())),
             progress.level(),
+            progress.levels(),
             started.elapsed().as_secs(),
             if progress.is_cancelled() {
                 ", stopping"

@@ -136,6 +136,7 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
         top_level: usize,
         budget: Budget<'l>,
     ) -> Self {
+        budget.set_levels(top_level);
         Self {
             machine,
             reach,
