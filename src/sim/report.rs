@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr as _;
 
 use super::graph::{Link, LockOrder, OrderEdge};
 use super::run::{Outcome, Run};
@@ -187,17 +188,20 @@ pub fn event_cells(schedule: &Schedule, event: &Event) -> Vec<String> {
     cells
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// Columns padded to their widest cell, two spaces apart. Widths are
+/// terminal columns, so wide characters (CJK, emoji) keep the columns
+/// aligned.
 fn align(rows: &[Vec<String>]) -> String {
     let columns = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for row in rows {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(&widths) {
-            let _ = write!(line, "{cell:<width$}  ");
+            let pad = width.saturating_sub(cell.width());
+            let _ = write!(line, "{cell}{:pad$}  ", "");
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -352,12 +356,13 @@ fn event_json(schedule: &Schedule, event: &Event) -> Value {
 }
 
 fn link_json(schedule: &Schedule, link: &Link) -> Value {
-    let waits_for = match link.waits_for {
-        Wait::Lock(l) => &schedule.locks[l].id,
-        Wait::Join(t) => &schedule.threads[t].id,
+    let (kind, waits_for) = match link.waits_for {
+        Wait::Lock(l) => ("lock", &schedule.locks[l].id),
+        Wait::Join(t) => ("join", &schedule.threads[t].id),
     };
     json!({
         "thread": schedule.threads[link.thread].id,
+        "kind": kind,
         "waits_for": waits_for,
         "held_by": link.held_by.map(|t| &schedule.threads[t].id),
     })

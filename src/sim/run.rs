@@ -137,6 +137,15 @@ pub fn next_by_policy(state: &State, last: Option<usize>) -> Option<usize> {
         .or_else(|| state.runnable().next())
 }
 
+/// Who chose the step an event runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// An entry of the order.
+    Order,
+    /// The default policy, after the order was used up.
+    Auto,
+}
+
 struct Runner<'m> {
     model: &'m Model,
     patch: PatchMode,
@@ -194,7 +203,7 @@ impl<'m> Runner<'m> {
                 reason,
             }));
         }
-        let stuck = self.execute(schedule, t, false).err();
+        let stuck = self.execute(schedule, t, Origin::Order).err();
         Ok(stuck.map(|reason| Outcome::Stuck {
             entry: Some(entry),
             reason,
@@ -209,13 +218,13 @@ impl<'m> Runner<'m> {
     }
 
     /// Runs the next step of `t`; `Err` with a reason on a fault.
-    fn execute(&mut self, schedule: &Schedule, t: usize, auto: bool) -> Result<(), String> {
+    fn execute(&mut self, schedule: &Schedule, t: usize, origin: Origin) -> Result<(), String> {
         let step = self.state.threads[t].pc;
         let mut event = self
             .state
             .step(self.model, t, self.patch)
             .map_err(|fault| fault_reason(schedule, t, step, &fault))?;
-        event.auto = auto;
+        event.auto = origin == Origin::Auto;
         if let EventKind::Drop { resume, .. } = event.kind {
             self.skipped[t][step + 1..resume].fill(true);
         }
@@ -228,7 +237,7 @@ impl<'m> Runner<'m> {
     fn auto_complete(&mut self, schedule: &Schedule) -> Outcome {
         let mut last = self.events.last().map(|e| e.thread);
         while let Some(t) = next_by_policy(&self.state, last) {
-            if let Err(reason) = self.execute(schedule, t, true) {
+            if let Err(reason) = self.execute(schedule, t, Origin::Auto) {
                 return Outcome::Stuck {
                     entry: None,
                     reason,
