@@ -129,6 +129,30 @@ pub fn run(
     Ok(runner.finish(outcome))
 }
 
+/// `order` with the steps that its drops skipped listed right after each
+/// drop, as the file format allows. Saved so, the order runs the same with
+/// the patch on, and is still a valid order with the patch off (there the
+/// drop's acquire waits and the next listed step is stuck), so a file saved
+/// in either mode opens in both.
+#[must_use]
+pub fn with_skips_listed(run: &Run, order: &[StepRef]) -> Vec<StepRef> {
+    let listed: std::collections::HashSet<StepRef> = order.iter().copied().collect();
+    let mut out = Vec::with_capacity(order.len());
+    for (entry, &at) in order.iter().enumerate() {
+        out.push(at);
+        // Entry i of the order made event i, until an entry got stuck.
+        let event = run.events.get(entry).filter(|e| !e.auto);
+        if let Some(EventKind::Drop { resume, .. }) = event.map(|e| &e.kind) {
+            let skipped = (at.step + 1..*resume).map(|step| StepRef {
+                thread: at.thread,
+                step,
+            });
+            out.extend(skipped.filter(|s| !listed.contains(s)));
+        }
+    }
+    out
+}
+
 /// The default policy: the thread that moved last keeps running while it
 /// can, else the first runnable thread in declaration order.
 #[must_use]

@@ -571,3 +571,36 @@ fn a_dense_tangle_of_inversions_is_cut_short() {
         started.elapsed()
     );
 }
+
+#[test]
+fn an_order_saved_with_its_skips_listed_runs_the_same_and_stays_valid_unpatched() {
+    let s = appengine(&["A1", "A2", "B1", "A3", "A4", "B2", "B3", "B6"]);
+    let model = Model::new(&s);
+    let order = resolve_order(&s, &s.order).expect("valid");
+    let patched = run(&s, &model, PatchMode::On, &order).expect("runs");
+    let saved = with_skips_listed(&patched, &order);
+    let ids: Vec<&str> = saved
+        .iter()
+        .map(|r| step_id(&s, r.thread, r.step))
+        .collect();
+    assert_eq!(
+        ids,
+        ["A1", "A2", "B1", "A3", "A4", "B2", "B3", "B4", "B5", "B6"]
+    );
+
+    let again = run(&s, &model, PatchMode::On, &saved).expect("runs");
+    assert_eq!(again.outcome, patched.outcome);
+    assert_eq!(
+        report::dropped(&s, &again.events),
+        report::dropped(&s, &patched.events)
+    );
+    let unpatched = run(&s, &model, PatchMode::Off, &saved).expect("a valid order unpatched");
+    assert!(matches!(
+        unpatched.outcome,
+        Outcome::Stuck { entry: Some(7), .. }
+    ));
+    assert!(
+        run(&s, &model, PatchMode::Off, &order).is_err(),
+        "without the skips: a gap"
+    );
+}
