@@ -115,12 +115,17 @@ proptest! {
     }
 
     #[test]
-    fn random_bytes_never_panic_the_loader(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+    fn random_bytes_never_panic_the_loader(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
         let _ = schedule::parse("random.ron", &bytes);
     }
 
     #[test]
-    fn mangled_schedules_never_panic(schedule in arb_schedule(), cut in any::<prop::sample::Index>()) {
+    fn mangled_schedules_never_panic(
+        schedule in arb_schedule(),
+        cut in any::<prop::sample::Index>(),
+    ) {
         let text = schedule::to_ron(&schedule);
         let at = cut.index(text.len());
         let _ = schedule::parse("cut.ron", &text.as_bytes()[..at]);

@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr as _;
 
 use super::graph::{Link, LockOrder, OrderEdge};
 use super::run::{Outcome, Run};
-use super::state::{Event, EventKind, Wait};
+use super::state::{Event, EventKind, Fault, Wait};
 use crate::schedule::{Op, Schedule};
 
 /// A record that was written by a `Log` step.
@@ -70,6 +70,46 @@ pub fn event_text(schedule: &Schedule, event: &Event) -> String {
             }
         }
         EventKind::Skipped => "skipped (dropped)".to_owned(),
+    }
+}
+
+/// What blocked thread `t` waits for, in words, given the lock's holder
+/// (for a lock wait): `B waits for H, held by A`.
+#[must_use]
+pub fn wait_text(schedule: &Schedule, t: usize, wait: Wait, holder: Option<usize>) -> String {
+    let name = &schedule.threads[t].id;
+    match wait {
+        Wait::Lock(l) => {
+            let lock = &schedule.locks[l].id;
+            match holder {
+                Some(h) if h == t => format!("{name} waits for {lock}, which it holds itself"),
+                Some(h) => format!(
+                    "{name} waits for {lock}, held by {}",
+                    schedule.threads[h].id
+                ),
+                None => format!("{name} waits for {lock}"),
+            }
+        }
+        Wait::Join(j) => format!("{name} waits for {} to finish", schedule.threads[j].id),
+    }
+}
+
+/// Why step `step` of thread `t` is impossible, in words.
+#[must_use]
+pub fn fault_text(schedule: &Schedule, t: usize, step: usize, fault: &Fault) -> String {
+    let thread = &schedule.threads[t];
+    let id = &thread.steps[step].id;
+    match fault {
+        Fault::NotHeld { lock } => format!(
+            "{id} cannot run: {} releases {}, which it does not hold (a drop skipped its acquire)",
+            thread.id, schedule.locks[*lock].id
+        ),
+        Fault::AlreadyStarted { thread: target } => {
+            format!(
+                "{id} cannot run: {} has already started",
+                schedule.threads[*target].id
+            )
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::graph::{Link, wait_chain};
 use super::model::Model;
-use super::state::{Event, EventKind, Fault, PatchMode, State, Status, Wait};
+use super::report;
+use super::state::{Event, EventKind, PatchMode, State, Status, Wait};
 use crate::schedule::{Invalid, Schedule, locate::Key, order_gap, out_of_order};
 
 /// One entry of an order: a step of a thread, by index.
@@ -247,7 +248,7 @@ impl<'m> Runner<'m> {
         let mut event = self
             .state
             .step(self.model, t, self.patch)
-            .map_err(|fault| fault_reason(schedule, t, step, &fault))?;
+            .map_err(|fault| report::fault_text(schedule, t, step, &fault))?;
         event.auto = origin == Origin::Auto;
         if let EventKind::Drop { resume, .. } = event.kind {
             self.skipped[t][step + 1..resume].fill(true);
@@ -317,19 +318,12 @@ pub fn why_not(schedule: &Schedule, state: &State, t: usize) -> String {
         Status::NotStarted => format!("{name} has not been spawned yet"),
         Status::Finished => format!("{name} has finished"),
         Status::Runnable => format!("{name} is at another step"),
-        Status::Blocked(Wait::Lock(l)) => {
-            let lock = &schedule.locks[l].id;
-            match state.locks[l].holder {
-                Some(h) if h == t => format!("{name} waits for {lock}, which it holds itself"),
-                Some(h) => format!(
-                    "{name} waits for {lock}, held by {}",
-                    schedule.threads[h].id
-                ),
-                None => format!("{name} waits for {lock}"),
-            }
-        }
-        Status::Blocked(Wait::Join(j)) => {
-            format!("{name} waits for {} to finish", schedule.threads[j].id)
+        Status::Blocked(wait) => {
+            let holder = match wait {
+                Wait::Lock(l) => state.locks[l].holder,
+                Wait::Join(_) => None,
+            };
+            report::wait_text(schedule, t, wait, holder)
         }
     }
 }
@@ -342,22 +336,5 @@ fn skipped_event(at: StepRef) -> Event {
         auto: false,
         completed: Vec::new(),
         order_edges: Vec::new(),
-    }
-}
-
-fn fault_reason(schedule: &Schedule, t: usize, step: usize, fault: &Fault) -> String {
-    let thread = &schedule.threads[t];
-    let id = &thread.steps[step].id;
-    match fault {
-        Fault::NotHeld { lock } => format!(
-            "{id} cannot run: {} releases {}, which it does not hold (a drop skipped its acquire)",
-            thread.id, schedule.locks[*lock].id
-        ),
-        Fault::AlreadyStarted { thread: target } => {
-            format!(
-                "{id} cannot run: {} has already started",
-                schedule.threads[*target].id
-            )
-        }
     }
 }
