@@ -9,7 +9,9 @@ mod state;
 
 pub use graph::{Link, LockOrder, OrderEdge, wait_chain};
 pub use model::{Action, Model, PatchLocks, Program};
-pub use run::{Outcome, Run, StepRef, next_by_policy, resolve_order, run, why_not};
+pub use run::{
+    Outcome, Run, StepRef, next_by_policy, resolve_order, run, why_not, with_skips_listed,
+};
 pub use state::{
     Completion, Event, EventKind, Fault, LockState, PatchMode, State, Status, ThreadState, Wait,
 };

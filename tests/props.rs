@@ -31,6 +31,40 @@ fn check_state(model: &Model, state: &State) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A deadlock's chain is a closed cycle whenever the waits have one.
+fn check_chain(state: &State, chain: &[sim::Link]) -> Result<(), TestCaseError> {
+    prop_assert!(!chain.is_empty());
+    let closed = chain.last().and_then(|l| l.held_by) == Some(chain[0].thread);
+    prop_assert_eq!(closed, has_wait_cycle(state), "chain {:?}", chain);
+    for pair in chain.windows(2) {
+        prop_assert_eq!(pair[0].held_by, Some(pair[1].thread));
+    }
+    Ok(())
+}
+
+/// Whether some blocked thread's waits lead back to a thread already met,
+/// found by brute force: follow each thread's waits for as many links as
+/// there are threads.
+fn has_wait_cycle(state: &State) -> bool {
+    let next = |t: usize| match state.threads[t].status {
+        Status::Blocked(Wait::Lock(l)) => state.locks[l].holder,
+        Status::Blocked(Wait::Join(j)) => Some(j),
+        _ => None,
+    };
+    (0..state.threads.len()).any(|start| {
+        let mut seen = vec![start];
+        let mut at = start;
+        while let Some(n) = next(at) {
+            if seen.contains(&n) {
+                return true;
+            }
+            seen.push(n);
+            at = n;
+        }
+        false
+    })
+}
+
 fn run_both(schedule: &schedule::Schedule, patch: PatchMode) -> Result<(), TestCaseError> {
     let model = Model::new(schedule);
     let order = sim::resolve_order(schedule, &schedule.order).expect("generated orders are valid");
@@ -49,6 +83,9 @@ fn run_both(schedule: &schedule::Schedule, patch: PatchMode) -> Result<(), TestC
     prop_assert_eq!(&run, &again, "the same input gives the same trace");
     if let sim::Outcome::Finished = run.outcome {
         prop_assert!(run.state.all_finished());
+    }
+    if let sim::Outcome::Deadlock { chain } = &run.outcome {
+        check_chain(&run.state, chain)?;
     }
     if run
         .events
@@ -78,12 +115,17 @@ proptest! {
     }
 
     #[test]
-    fn random_bytes_never_panic_the_loader(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+    fn random_bytes_never_panic_the_loader(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
         let _ = schedule::parse("random.ron", &bytes);
     }
 
     #[test]
-    fn mangled_schedules_never_panic(schedule in arb_schedule(), cut in any::<prop::sample::Index>()) {
+    fn mangled_schedules_never_panic(
+        schedule in arb_schedule(),
+        cut in any::<prop::sample::Index>(),
+    ) {
         let text = schedule::to_ron(&schedule);
         let at = cut.index(text.len());
         let _ = schedule::parse("cut.ron", &text.as_bytes()[..at]);

@@ -41,7 +41,10 @@ fn read_request() -> Result<Request, String> {
         .read_line(&mut line)
         .map_err(|e| format!("cannot read the request on stdin: {e}"))?;
     serde_json::from_str(&line).map_err(|e| {
-        format!("the request on stdin is not valid ({e}); this subcommand is run by `lockstep replay --real`")
+        format!(
+            "the request on stdin is not valid ({e}); \
+             this subcommand is run by `lockstep replay --real`"
+        )
     })
 }
 

@@ -17,25 +17,38 @@ pub struct Link {
     pub held_by: Option<usize>,
 }
 
-/// The wait-for cycle of a state, as a chain starting at the first blocked
-/// thread on it; or, if the waits lead to a thread that is not blocked, the
-/// chain up to it. Empty when no thread is blocked.
+/// The wait-for cycle of a state, as a chain starting at its first thread
+/// in declaration order; or, if the waits form no cycle (they lead to a
+/// thread that is not blocked), the chain from the first blocked thread up
+/// to it. Empty when no thread is blocked.
 #[must_use]
 pub fn wait_chain(state: &State) -> Vec<Link> {
-    let Some(start) = state
-        .threads
-        .iter()
-        .position(|t| matches!(t.status, Status::Blocked(_)))
-    else {
-        return Vec::new();
-    };
+    let blocked =
+        (0..state.threads.len()).filter(|&t| matches!(state.threads[t].status, Status::Blocked(_)));
+    let mut first_chain = None;
+    for start in blocked {
+        let (chain, closed) = follow_waits(state, start);
+        if closed {
+            return chain;
+        }
+        first_chain.get_or_insert(chain);
+    }
+    first_chain.unwrap_or_default()
+}
+
+/// The waits from `start` on, and whether they close a cycle; a closed
+/// chain is trimmed to the cycle and rotated to its lowest thread.
+fn follow_waits(state: &State, start: usize) -> (Vec<Link>, bool) {
     let mut chain: Vec<Link> = Vec::new();
     let mut current = start;
     while let Status::Blocked(wait) = state.threads[current].status {
         if let Some(first) = chain.iter().position(|link| link.thread == current) {
-            // Keep only the cycle itself.
             chain.drain(..first);
-            return chain;
+            let lowest = (0..chain.len())
+                .min_by_key(|&i| chain[i].thread)
+                .unwrap_or(0);
+            chain.rotate_left(lowest);
+            return (chain, true);
         }
         let held_by = match wait {
             Wait::Lock(l) => state.locks[l].holder,
@@ -51,7 +64,7 @@ pub fn wait_chain(state: &State) -> Vec<Link> {
             None => break,
         }
     }
-    chain
+    (chain, false)
 }
 
 /// An edge of the lock-order graph: `thread` acquired (or tried to acquire)
@@ -149,40 +162,97 @@ impl LockOrder {
     }
 
     /// Every simple cycle of the graph (a lock-order inversion), each as
-    /// its edges, starting at its lowest-numbered lock.
+    /// its edges, starting at its lowest-numbered lock; at most
+    /// [`MAX_INVERSIONS`] of them.
+    ///
+    /// Only locks on some cycle are searched (those whose strongly
+    /// connected component has more than one lock), and the search has a
+    /// fixed budget of steps, so a long chain of nested locks costs little
+    /// and a dense tangle cannot stall the caller.
     #[must_use]
     pub fn inversions(&self) -> Vec<Vec<OrderEdge>> {
-        let mut found = Vec::new();
+        let component = self.components();
+        let mut search = CycleSearch {
+            graph: self,
+            component,
+            found: Vec::new(),
+            budget: 100_000,
+        };
         let mut starts: Vec<usize> = self.edges.iter().map(|e| e.from).collect();
         starts.sort_unstable();
         starts.dedup();
         for start in starts {
-            let mut path = Vec::new();
-            self.cycles_from(start, start, &mut path, &mut found);
+            search.from(start, start, &mut Vec::new());
         }
-        found
+        search.found
     }
 
-    /// Depth-first search for cycles back to `start` through locks above it,
-    /// so each cycle is found once, from its lowest lock.
-    fn cycles_from(
-        &self,
-        start: usize,
-        at: usize,
-        path: &mut Vec<OrderEdge>,
-        found: &mut Vec<Vec<OrderEdge>>,
-    ) {
-        for edge in self.edges.iter().filter(|e| e.from == at) {
-            if found.len() >= MAX_INVERSIONS {
+    /// For each lock, an id of its strongly connected component; locks on
+    /// no cycle get `None`.
+    fn components(&self) -> Vec<Option<usize>> {
+        let locks = self
+            .edges
+            .iter()
+            .map(|e| e.from.max(e.to) + 1)
+            .max()
+            .unwrap_or(0);
+        let reaches = |from: usize| -> Vec<bool> {
+            let mut seen = vec![false; locks];
+            let mut stack = vec![from];
+            while let Some(at) = stack.pop() {
+                for edge in self.edges.iter().filter(|e| e.from == at) {
+                    if !seen[edge.to] {
+                        seen[edge.to] = true;
+                        stack.push(edge.to);
+                    }
+                }
+            }
+            seen
+        };
+        // Few locks: reachability from each is cheap and plain to read.
+        let reach: Vec<Vec<bool>> = (0..locks).map(reaches).collect();
+        (0..locks)
+            .map(|l| {
+                let on_cycle = reach[l][l];
+                on_cycle.then(|| {
+                    (0..locks)
+                        .find(|&m| reach[l][m] && reach[m][l])
+                        .unwrap_or(l)
+                })
+            })
+            .collect()
+    }
+}
+
+/// A depth-first search for the simple cycles through each lock.
+struct CycleSearch<'g> {
+    graph: &'g LockOrder,
+    component: Vec<Option<usize>>,
+    found: Vec<Vec<OrderEdge>>,
+    /// Steps left before the search gives up on finding more cycles.
+    budget: usize,
+}
+
+impl CycleSearch<'_> {
+    /// Cycles back to `start` through locks above it in its component, so
+    /// each cycle is found once, from its lowest lock.
+    fn from(&mut self, start: usize, at: usize, path: &mut Vec<OrderEdge>) {
+        let Some(home) = self.component[start] else {
+            return;
+        };
+        for edge in self.graph.edges.iter().filter(|e| e.from == at) {
+            if self.found.len() >= MAX_INVERSIONS || self.budget == 0 {
                 return;
             }
+            self.budget -= 1;
+            let inside = self.component[edge.to] == Some(home);
             if edge.to == start {
                 let mut cycle = path.clone();
                 cycle.push(*edge);
-                found.push(cycle);
-            } else if edge.to > start && !path.iter().any(|e| e.from == edge.to) {
+                self.found.push(cycle);
+            } else if inside && edge.to > start && !path.iter().any(|e| e.from == edge.to) {
                 path.push(*edge);
-                self.cycles_from(start, edge.to, path, found);
+                self.from(start, edge.to, path);
                 path.pop();
             }
         }

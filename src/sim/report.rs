@@ -4,10 +4,11 @@
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+use unicode_width::UnicodeWidthStr as _;
 
 use super::graph::{Link, LockOrder, OrderEdge};
 use super::run::{Outcome, Run};
-use super::state::{Event, EventKind, Wait};
+use super::state::{Event, EventKind, Fault, Wait};
 use crate::schedule::{Op, Schedule};
 
 /// A record that was written by a `Log` step.
@@ -69,6 +70,46 @@ pub fn event_text(schedule: &Schedule, event: &Event) -> String {
             }
         }
         EventKind::Skipped => "skipped (dropped)".to_owned(),
+    }
+}
+
+/// What blocked thread `t` waits for, in words, given the lock's holder
+/// (for a lock wait): `B waits for H, held by A`.
+#[must_use]
+pub fn wait_text(schedule: &Schedule, t: usize, wait: Wait, holder: Option<usize>) -> String {
+    let name = &schedule.threads[t].id;
+    match wait {
+        Wait::Lock(l) => {
+            let lock = &schedule.locks[l].id;
+            match holder {
+                Some(h) if h == t => format!("{name} waits for {lock}, which it holds itself"),
+                Some(h) => format!(
+                    "{name} waits for {lock}, held by {}",
+                    schedule.threads[h].id
+                ),
+                None => format!("{name} waits for {lock}"),
+            }
+        }
+        Wait::Join(j) => format!("{name} waits for {} to finish", schedule.threads[j].id),
+    }
+}
+
+/// Why step `step` of thread `t` is impossible, in words.
+#[must_use]
+pub fn fault_text(schedule: &Schedule, t: usize, step: usize, fault: &Fault) -> String {
+    let thread = &schedule.threads[t];
+    let id = &thread.steps[step].id;
+    match fault {
+        Fault::NotHeld { lock } => format!(
+            "{id} cannot run: {} releases {}, which it does not hold (a drop skipped its acquire)",
+            thread.id, schedule.locks[*lock].id
+        ),
+        Fault::AlreadyStarted { thread: target } => {
+            format!(
+                "{id} cannot run: {} has already started",
+                schedule.threads[*target].id
+            )
+        }
     }
 }
 
@@ -187,17 +228,20 @@ pub fn event_cells(schedule: &Schedule, event: &Event) -> Vec<String> {
     cells
 }
 
-/// Columns padded to their widest cell, two spaces apart.
+/// Columns padded to their widest cell, two spaces apart. Widths are
+/// terminal columns, so wide characters (CJK, emoji) keep the columns
+/// aligned.
 fn align(rows: &[Vec<String>]) -> String {
     let columns = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| rows.iter().map(|r| r[c].width()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
     for row in rows {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(&widths) {
-            let _ = write!(line, "{cell:<width$}  ");
+            let pad = width.saturating_sub(cell.width());
+            let _ = write!(line, "{cell}{:pad$}  ", "");
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -352,12 +396,13 @@ fn event_json(schedule: &Schedule, event: &Event) -> Value {
 }
 
 fn link_json(schedule: &Schedule, link: &Link) -> Value {
-    let waits_for = match link.waits_for {
-        Wait::Lock(l) => &schedule.locks[l].id,
-        Wait::Join(t) => &schedule.threads[t].id,
+    let (kind, waits_for) = match link.waits_for {
+        Wait::Lock(l) => ("lock", &schedule.locks[l].id),
+        Wait::Join(t) => ("join", &schedule.threads[t].id),
     };
     json!({
         "thread": schedule.threads[link.thread].id,
+        "kind": kind,
         "waits_for": waits_for,
         "held_by": link.held_by.map(|t| &schedule.threads[t].id),
     })

@@ -2,7 +2,8 @@
 
 use super::graph::{Link, wait_chain};
 use super::model::Model;
-use super::state::{Event, EventKind, Fault, PatchMode, State, Status, Wait};
+use super::report;
+use super::state::{Event, EventKind, PatchMode, State, Status, Wait};
 use crate::schedule::{Invalid, Schedule, locate::Key, order_gap, out_of_order};
 
 /// One entry of an order: a step of a thread, by index.
@@ -129,12 +130,45 @@ pub fn run(
     Ok(runner.finish(outcome))
 }
 
+/// `order` with the steps that its drops skipped listed right after each
+/// drop, as the file format allows. Saved so, the order runs the same with
+/// the patch on, and is still a valid order with the patch off (there the
+/// drop's acquire waits and the next listed step is stuck), so a file saved
+/// in either mode opens in both.
+#[must_use]
+pub fn with_skips_listed(run: &Run, order: &[StepRef]) -> Vec<StepRef> {
+    let listed: std::collections::HashSet<StepRef> = order.iter().copied().collect();
+    let mut out = Vec::with_capacity(order.len());
+    for (entry, &at) in order.iter().enumerate() {
+        out.push(at);
+        // Entry i of the order made event i, until an entry got stuck.
+        let event = run.events.get(entry).filter(|e| !e.auto);
+        if let Some(EventKind::Drop { resume, .. }) = event.map(|e| &e.kind) {
+            let skipped = (at.step + 1..*resume).map(|step| StepRef {
+                thread: at.thread,
+                step,
+            });
+            out.extend(skipped.filter(|s| !listed.contains(s)));
+        }
+    }
+    out
+}
+
 /// The default policy: the thread that moved last keeps running while it
 /// can, else the first runnable thread in declaration order.
 #[must_use]
 pub fn next_by_policy(state: &State, last: Option<usize>) -> Option<usize> {
     last.filter(|&t| state.can_run(t))
         .or_else(|| state.runnable().next())
+}
+
+/// Who chose the step an event runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// An entry of the order.
+    Order,
+    /// The default policy, after the order was used up.
+    Auto,
 }
 
 struct Runner<'m> {
@@ -194,7 +228,7 @@ impl<'m> Runner<'m> {
                 reason,
             }));
         }
-        let stuck = self.execute(schedule, t, false).err();
+        let stuck = self.execute(schedule, t, Origin::Order).err();
         Ok(stuck.map(|reason| Outcome::Stuck {
             entry: Some(entry),
             reason,
@@ -209,13 +243,13 @@ impl<'m> Runner<'m> {
     }
 
     /// Runs the next step of `t`; `Err` with a reason on a fault.
-    fn execute(&mut self, schedule: &Schedule, t: usize, auto: bool) -> Result<(), String> {
+    fn execute(&mut self, schedule: &Schedule, t: usize, origin: Origin) -> Result<(), String> {
         let step = self.state.threads[t].pc;
         let mut event = self
             .state
             .step(self.model, t, self.patch)
-            .map_err(|fault| fault_reason(schedule, t, step, &fault))?;
-        event.auto = auto;
+            .map_err(|fault| report::fault_text(schedule, t, step, &fault))?;
+        event.auto = origin == Origin::Auto;
         if let EventKind::Drop { resume, .. } = event.kind {
             self.skipped[t][step + 1..resume].fill(true);
         }
@@ -228,7 +262,7 @@ impl<'m> Runner<'m> {
     fn auto_complete(&mut self, schedule: &Schedule) -> Outcome {
         let mut last = self.events.last().map(|e| e.thread);
         while let Some(t) = next_by_policy(&self.state, last) {
-            if let Err(reason) = self.execute(schedule, t, true) {
+            if let Err(reason) = self.execute(schedule, t, Origin::Auto) {
                 return Outcome::Stuck {
                     entry: None,
                     reason,
@@ -284,19 +318,12 @@ pub fn why_not(schedule: &Schedule, state: &State, t: usize) -> String {
         Status::NotStarted => format!("{name} has not been spawned yet"),
         Status::Finished => format!("{name} has finished"),
         Status::Runnable => format!("{name} is at another step"),
-        Status::Blocked(Wait::Lock(l)) => {
-            let lock = &schedule.locks[l].id;
-            match state.locks[l].holder {
-                Some(h) if h == t => format!("{name} waits for {lock}, which it holds itself"),
-                Some(h) => format!(
-                    "{name} waits for {lock}, held by {}",
-                    schedule.threads[h].id
-                ),
-                None => format!("{name} waits for {lock}"),
-            }
-        }
-        Status::Blocked(Wait::Join(j)) => {
-            format!("{name} waits for {} to finish", schedule.threads[j].id)
+        Status::Blocked(wait) => {
+            let holder = match wait {
+                Wait::Lock(l) => state.locks[l].holder,
+                Wait::Join(_) => None,
+            };
+            report::wait_text(schedule, t, wait, holder)
         }
     }
 }
@@ -309,22 +336,5 @@ fn skipped_event(at: StepRef) -> Event {
         auto: false,
         completed: Vec::new(),
         order_edges: Vec::new(),
-    }
-}
-
-fn fault_reason(schedule: &Schedule, t: usize, step: usize, fault: &Fault) -> String {
-    let thread = &schedule.threads[t];
-    let id = &thread.steps[step].id;
-    match fault {
-        Fault::NotHeld { lock } => format!(
-            "{id} cannot run: {} releases {}, which it does not hold (a drop skipped its acquire)",
-            thread.id, schedule.locks[*lock].id
-        ),
-        Fault::AlreadyStarted { thread: target } => {
-            format!(
-                "{id} cannot run: {} has already started",
-                schedule.threads[*target].id
-            )
-        }
     }
 }

@@ -264,6 +264,7 @@ impl State {
         kind
     }
 
+    /// An acquire: re-entry, a free lock taken, a patched drop, or a wait.
     fn acquire(
         &mut self,
         model: &Model,
@@ -273,9 +274,9 @@ impl State {
         event: &mut Event,
     ) -> EventKind {
         let reentrant = model.lock_kinds[lock] == LockKind::Reentrant;
-        let state = &mut self.locks[lock];
-        if state.holder == Some(t) && reentrant {
-            state.count += 1;
+        let holder = self.locks[lock].holder;
+        if holder == Some(t) && reentrant {
+            self.locks[lock].count += 1;
             let kind = EventKind::Acquire {
                 lock,
                 reentry: true,
@@ -283,33 +284,53 @@ impl State {
             return self.advance(model, t, &mut event.completed, kind);
         }
         let patched = model.patch.filter(|p| patch.is_on() && p.try_lock == lock);
-        if state.holder.is_none() {
+        if holder.is_none() {
             // A try-lock that succeeds at once cannot wait: no order edge.
             if patched.is_none() {
-                event.order_edges = self.held_by(t).map(|held| (held, lock)).collect();
+                event.order_edges = self.order_edges(t, lock);
             }
-            let state = &mut self.locks[lock];
-            state.holder = Some(t);
-            state.count = 1;
-            let kind = EventKind::Acquire {
-                lock,
-                reentry: false,
-            };
-            return self.advance(model, t, &mut event.completed, kind);
+            return self.take(model, t, lock, &mut event.completed);
         }
         if let Some(p) = patched
             && self.locks[p.drop_if_held].holder.is_some()
         {
             return self.drop_record(model, t, lock, &mut event.completed);
         }
-        event.order_edges = self
-            .held_by(t)
-            .filter(|&h| h != lock)
-            .map(|h| (h, lock))
-            .collect();
+        event.order_edges = self.order_edges(t, lock);
         self.locks[lock].waiters.push_back(t);
         self.threads[t].status = Status::Blocked(Wait::Lock(lock));
         EventKind::Blocked(Wait::Lock(lock))
+    }
+
+    /// The lock-order edges of `t` wanting `lock`: from every other lock it
+    /// holds.
+    fn order_edges(&self, t: usize, lock: usize) -> Vec<(usize, usize)> {
+        self.held_by(t)
+            .filter(|&h| h != lock)
+            .map(|h| (h, lock))
+            .collect()
+    }
+
+    /// `t` takes the free `lock`.
+    fn take(
+        &mut self,
+        model: &Model,
+        t: usize,
+        lock: usize,
+        completed: &mut Vec<Completion>,
+    ) -> EventKind {
+        let state = &mut self.locks[lock];
+        state.holder = Some(t);
+        state.count = 1;
+        self.advance(
+            model,
+            t,
+            completed,
+            EventKind::Acquire {
+                lock,
+                reentry: false,
+            },
+        )
     }
 
     /// The patched handler gives up: skip past the matching release.

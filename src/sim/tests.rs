@@ -461,3 +461,146 @@ fn a_drop_at_the_last_step_skips_nothing_and_finishes_the_thread() {
     );
     assert_eq!(run.outcome, Outcome::Finished);
 }
+
+#[test]
+fn the_deadlock_chain_is_the_cycle_even_when_the_first_blocked_thread_is_not_on_it() {
+    // A waits for Z, held by F, which has finished; B and C wait for each
+    // other. The report must name the cycle B → C → B.
+    let locks = r#"Lock(id: "Z", name: "z", kind: Plain),
+        Lock(id: "X", name: "x", kind: Plain), Lock(id: "Y", name: "y", kind: Plain)"#;
+    let s = schedule(
+        locks,
+        r#"Thread(id: "A", name: "a", steps: [Step(id: "A1", op: Acquire("Z"), text: "")]),
+        Thread(id: "B", name: "b", steps: [
+            Step(id: "B1", op: Acquire("X"), text: ""),
+            Step(id: "B2", op: Acquire("Y"), text: ""),
+        ]),
+        Thread(id: "C", name: "c", steps: [
+            Step(id: "C1", op: Acquire("Y"), text: ""),
+            Step(id: "C2", op: Acquire("X"), text: ""),
+        ]),
+        Thread(id: "F", name: "f", steps: [Step(id: "F1", op: Acquire("Z"), text: "")])"#,
+        r#"order: ["F1", "A1", "B1", "C1", "B2", "C2"]"#,
+    );
+    let run = run_order(&s, PatchMode::Off);
+    let (x, y) = (1, 2);
+    let chain = vec![
+        Link {
+            thread: 1,
+            waits_for: Wait::Lock(y),
+            held_by: Some(2),
+        },
+        Link {
+            thread: 2,
+            waits_for: Wait::Lock(x),
+            held_by: Some(1),
+        },
+    ];
+    assert_eq!(run.outcome, Outcome::Deadlock { chain });
+}
+
+#[test]
+fn a_patched_acquire_that_falls_back_to_waiting_adds_its_order_edge() {
+    let locks = format!(
+        "{X}, {}, {}",
+        r#"Lock(id: "I", name: "i", kind: Reentrant)"#, r#"Lock(id: "Y", name: "y", kind: Plain)"#
+    );
+    let s = schedule(
+        &locks,
+        r#"Thread(id: "A", name: "a", steps: [Step(id: "A1", op: Acquire("X"), text: "")]),
+        Thread(id: "B", name: "b", steps: [
+            Step(id: "B1", op: Acquire("Y"), text: ""),
+            Step(id: "B2", op: Acquire("X"), text: ""),
+        ])"#,
+        r#"patch: Some(Patch(name: "p", try_lock: "X", drop_if_held: "I")),
+        order: ["A1", "B1", "B2"]"#,
+    );
+    let run = run_order(&s, PatchMode::On);
+    // I is free, so B waits for X while holding Y: the edge Y → X.
+    assert_eq!(run.events[2].kind, EventKind::Blocked(Wait::Lock(0)));
+    assert_eq!(run.events[2].order_edges, [(2, 0)]);
+}
+
+#[test]
+fn a_long_chain_of_nested_locks_is_searched_for_inversions_quickly() {
+    let locks: Vec<String> = (0..40)
+        .map(|l| format!(r#"Lock(id: "L{l}", name: "l", kind: Plain)"#))
+        .collect();
+    let steps: Vec<String> = (0..40)
+        .map(|l| format!(r#"Step(id: "A{l}", op: Acquire("L{l}"), text: "")"#))
+        .collect();
+    let thread = format!(
+        r#"Thread(id: "A", name: "a", steps: [{}])"#,
+        steps.join(", ")
+    );
+    let s = schedule(&locks.join(", "), &thread, "");
+    let started = std::time::Instant::now();
+    let graph = LockOrder::from_programs(&Model::new(&s), PatchMode::Off);
+    assert_eq!(graph.edges().len(), 40 * 39 / 2);
+    assert!(graph.inversions().is_empty());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_dense_tangle_of_inversions_is_cut_short() {
+    // Every lock taken under every other, both ways: a huge number of
+    // simple cycles, of which a bounded number is reported.
+    let mut graph = LockOrder::default();
+    for from in 0..12 {
+        for to in 0..12 {
+            if from != to {
+                graph.add(OrderEdge {
+                    from,
+                    to,
+                    thread: 0,
+                    step: 0,
+                });
+            }
+        }
+    }
+    let started = std::time::Instant::now();
+    let cycles = graph.inversions();
+    assert!(!cycles.is_empty() && cycles.len() <= 32);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_order_saved_with_its_skips_listed_runs_the_same_and_stays_valid_unpatched() {
+    let s = appengine(&["A1", "A2", "B1", "A3", "A4", "B2", "B3", "B6"]);
+    let model = Model::new(&s);
+    let order = resolve_order(&s, &s.order).expect("valid");
+    let patched = run(&s, &model, PatchMode::On, &order).expect("runs");
+    let saved = with_skips_listed(&patched, &order);
+    let ids: Vec<&str> = saved
+        .iter()
+        .map(|r| step_id(&s, r.thread, r.step))
+        .collect();
+    assert_eq!(
+        ids,
+        ["A1", "A2", "B1", "A3", "A4", "B2", "B3", "B4", "B5", "B6"]
+    );
+
+    let again = run(&s, &model, PatchMode::On, &saved).expect("runs");
+    assert_eq!(again.outcome, patched.outcome);
+    assert_eq!(
+        report::dropped(&s, &again.events),
+        report::dropped(&s, &patched.events)
+    );
+    let unpatched = run(&s, &model, PatchMode::Off, &saved).expect("a valid order unpatched");
+    assert!(matches!(
+        unpatched.outcome,
+        Outcome::Stuck { entry: Some(7), .. }
+    ));
+    assert!(
+        run(&s, &model, PatchMode::Off, &order).is_err(),
+        "without the skips: a gap"
+    );
+}

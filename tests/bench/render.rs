@@ -26,7 +26,8 @@ fn main() {
     let mut generated = App::new(generated(8, 100), None);
     update(&mut generated, Action::JumpEnd);
     println!(
-        "one frame, median of {SAMPLES} samples of {FRAMES} frames; the generated run has {} events",
+        "one frame, median of {SAMPLES} samples of {FRAMES} frames; \
+         the generated run has {} events",
         generated.event_count()
     );
     for (width, height) in [(100, 30), (200, 60)] {

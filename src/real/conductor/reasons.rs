@@ -2,7 +2,7 @@
 //! awaited report is. They use the model's words where the model has them.
 
 use super::{Conductor, Pending, Phase};
-use crate::sim::{Fault, Wait};
+use crate::sim::{Fault, Wait, report};
 
 impl Conductor<'_> {
     /// Why the cue's step cannot be released, if it cannot.
@@ -24,41 +24,15 @@ impl Conductor<'_> {
 
     /// What a blocked thread waits for, in the model's words.
     fn wait_text(&self, thread: usize, wait: Wait) -> String {
-        let name = &self.schedule.threads[thread].id;
-        match wait {
-            Wait::Lock(lock) => {
-                let lock_id = &self.schedule.locks[lock].id;
-                match self.holders[lock] {
-                    Some(h) if h == thread => {
-                        format!("{name} waits for {lock_id}, which it holds itself")
-                    }
-                    Some(h) => format!(
-                        "{name} waits for {lock_id}, held by {}",
-                        self.schedule.threads[h].id
-                    ),
-                    None => format!("{name} waits for {lock_id}"),
-                }
-            }
-            Wait::Join(target) => format!(
-                "{name} waits for {} to finish",
-                self.schedule.threads[target].id
-            ),
-        }
+        let holder = match wait {
+            Wait::Lock(lock) => self.holders[lock],
+            Wait::Join(_) => None,
+        };
+        report::wait_text(self.schedule, thread, wait, holder)
     }
 
     pub(super) fn fault_reason(&self, thread: usize, step: usize, fault: &Fault) -> String {
-        let id = self.step_id(thread, step);
-        let name = &self.schedule.threads[thread].id;
-        match *fault {
-            Fault::NotHeld { lock } => format!(
-                "{id} cannot run: {name} releases {}, which it does not hold",
-                self.schedule.locks[lock].id
-            ),
-            Fault::AlreadyStarted { thread: target } => format!(
-                "{id} cannot run: {} has already started",
-                self.schedule.threads[target].id
-            ),
-        }
+        report::fault_text(self.schedule, thread, step, fault)
     }
 
     /// What an awaited report is, for an error message.

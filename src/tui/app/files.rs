@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Action, App, Direction, Popup, Tone};
 use crate::schedule::{self, LoadError, Style};
+use crate::sim;
 
 /// The folder of shipped schedules, relative to where lockstep runs.
 const SCHEDULES: &str = "schedules";
@@ -148,7 +149,12 @@ fn default_path() -> String {
 /// Writes the schedule with the edited order to `path`, atomically.
 fn save_to(app: &mut App, path: PathBuf) {
     let mut saved = app.schedule.clone();
-    saved.order = app.order_ids();
+    // Listing the steps a drop skipped keeps the file valid unpatched.
+    let order = sim::with_skips_listed(app.run(), &app.order);
+    saved.order = order
+        .iter()
+        .map(|r| app.schedule.threads[r.thread].steps[r.step].id.clone())
+        .collect();
     match schedule::save(&saved, &path) {
         Ok(()) => {
             let entries = saved.order.len();
