@@ -5,8 +5,9 @@
 //!    validation, saving);
 //! 2. [`sim`]: the semantics (state, one step, running an order, outcomes,
 //!    the wait-for and lock-order graphs);
-//! 3. [`real`] (the same order on real threads) and [`record`] (encoders
-//!    for recordings), built on `sim`;
+//! 3. [`explore`] (every execution at once), [`real`] (the same order on
+//!    real threads) and [`record`] (encoders for recordings), built on
+//!    `sim`;
 //! 4. [`tui`]: the interactive screen, which also drives recordings.
 //!
 //! Replaying the built-in App Engine schedule, with and without the patch:
@@ -28,6 +29,7 @@
 //! assert_eq!(dropped[0].message, "hooks installed");
 //! ```
 
+pub mod explore;
 pub mod real;
 pub mod record;
 pub mod schedule;
@@ -35,3 +37,8 @@ pub mod sim;
 // The screen is the terminal while the TUI runs: nothing may print to it.
 #[deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 pub mod tui;
+
+// The unit tests of `explore` share the random schedules of the
+// integration tests, which name the crate.
+#[cfg(test)]
+extern crate self as lockstep;

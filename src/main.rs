@@ -4,9 +4,12 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use lockstep::explore::{self, ExploreError, Limits, Progress};
 use lockstep::real::{self, RealOutcome};
 use lockstep::record::{self, Delay, Format, RecordError, Size};
 use lockstep::schedule::{self, Diagnostic, LoadError, Schedule, Style};
@@ -34,6 +37,8 @@ enum Command {
     /// Record a demo: an asciicast (.cast), one frame as a picture (.svg)
     /// or a report (.md).
     Record(RecordArgs),
+    /// Explore every execution: counts, the shortest deadlock, drops.
+    Explore(ExploreArgs),
     /// Validate schedule files.
     Check {
         /// The files to check.
@@ -102,6 +107,22 @@ fn output_file(text: &str) -> Result<OutputFile, RecordError> {
     Ok(OutputFile { path, format })
 }
 
+#[derive(Args)]
+struct ExploreArgs {
+    /// The schedule file.
+    file: PathBuf,
+    /// Use the patched handler.
+    #[arg(long)]
+    patched: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Stop after this many distinct states (exit code 1, or 3 when a
+    /// deadlock was found before the limit).
+    #[arg(long, value_name = "N", default_value_t = explore::DEFAULT_MAX_STATES)]
+    max_states: u64,
+}
+
 /// The exit codes of DESIGN §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exit {
@@ -125,6 +146,7 @@ fn main() -> ExitCode {
         Some(Command::Tui { file }) => tui(file.as_deref()),
         Some(Command::Replay(args)) => replay(&args),
         Some(Command::Record(args)) => record_demo(&args),
+        Some(Command::Explore(args)) => explore(&args),
         Some(Command::Check { files }) => Ok(check(&files)),
         Some(Command::RealChild) => real::run_child(),
     };
@@ -415,5 +437,114 @@ fn exit_for(outcome: &Outcome) -> Exit {
         Outcome::Finished => Exit::Finished,
         Outcome::Deadlock { .. } => Exit::Deadlock,
         Outcome::Stuck { .. } => Exit::Stuck,
+    }
+}
+
+fn explore(args: &ExploreArgs) -> anyhow::Result<Exit> {
+    let Some((schedule, _)) = load(&args.file) else {
+        return Ok(Exit::BadInput);
+    };
+    if args.patched && schedule.patch.is_none() {
+        eprintln!(
+            "lockstep: {} has no `patch`, so --patched has nothing to turn on",
+            args.file.display()
+        );
+        return Ok(Exit::BadInput);
+    }
+    let progress = Arc::new(Progress::default());
+    cancel_on_ctrl_c(&progress)?;
+    let limits = Limits {
+        max_states: args.max_states,
+        progress: Some(Arc::clone(&progress)),
+    };
+    let patch = PatchMode::from_flag(args.patched);
+    let result = with_progress(&progress, || explore::explore(&schedule, patch, &limits));
+    match result {
+        Ok(summary) => {
+            if args.json {
+                println!("{}", explore::report::json(&schedule, &summary));
+            } else {
+                print!("{}", explore::report::text(&schedule, &summary));
+            }
+            Ok(if summary.deadlock_reachable() {
+                Exit::Deadlock
+            } else {
+                Exit::Finished
+            })
+        }
+        Err(error) => Ok(explore_stopped(&schedule, &error, args.json)),
+    }
+}
+
+/// Reports a search that stopped early. A deadlock found before the stop
+/// is certainly reachable: exit code 3; otherwise nothing is known: 1.
+fn explore_stopped(schedule: &Schedule, error: &ExploreError, json: bool) -> Exit {
+    if json {
+        println!("{}", explore::report::stopped_json(schedule, error));
+    }
+    eprint!(
+        "lockstep: {}",
+        explore::report::stopped_text(schedule, error)
+    );
+    match error {
+        ExploreError::Limit { partial, .. } | ExploreError::Cancelled { partial }
+            if partial.deadlock.is_some() =>
+        {
+            Exit::Deadlock
+        }
+        _ => Exit::Other,
+    }
+}
+
+/// The first Ctrl-C cancels the search, which then reports what it found;
+/// a second one quits at once.
+fn cancel_on_ctrl_c(progress: &Arc<Progress>) -> anyhow::Result<()> {
+    let progress = Arc::clone(progress);
+    ctrlc::set_handler(move || {
+        if progress.is_cancelled() {
+            std::process::exit(Exit::Other as i32);
+        }
+        progress.cancel();
+    })
+    .context("cannot watch for Ctrl-C")
+}
+
+/// Runs `search` while another thread shows its progress on stderr, once a
+/// second from the first second on (never on stdout: it may be JSON).
+fn with_progress<T>(progress: &Progress, search: impl FnOnce() -> T) -> T {
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || show_progress(progress, &finished));
+        let result = search();
+        drop(done);
+        result
+    })
+}
+
+fn show_progress(progress: &Progress, finished: &mpsc::Receiver<()>) {
+    let terminal = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut shown = false;
+    while finished.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout) {
+        let line = format!(
+            "exploring: {} states, level {}, {} s{}",
+            explore::grouped(u128::from(progress.states())),
+            progress.level(),
+            started.elapsed().as_secs(),
+            if progress.is_cancelled() {
+                ", stopping"
+            } else {
+                "; Ctrl-C stops"
+            },
+        );
+        if terminal {
+            eprint!("\r\x1b[K{line}");
+        } else {
+            eprintln!("{line}");
+        }
+        shown = true;
+    }
+    if shown && terminal {
+        eprint!("\r\x1b[K");
     }
 }
