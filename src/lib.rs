@@ -5,9 +5,9 @@
 //!    validation, saving);
 //! 2. [`sim`]: the semantics (state, one step, running an order, outcomes,
 //!    the wait-for and lock-order graphs);
-//! 3. [`explore`] (every execution at once), [`real`] (the same order on
-//!    real threads) and [`record`] (encoders for recordings), built on
-//!    `sim`;
+//! 3. [`explore`] (every execution at once: counts, shortest deadlock,
+//!    needless drops), [`real`] (the same order on real threads) and
+//!    [`record`] (encoders for recordings), built on `sim`;
 //! 4. [`tui`]: the interactive screen, which also drives recordings.
 //!
 //! Replaying the built-in App Engine schedule, with and without the patch:

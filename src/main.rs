@@ -34,11 +34,11 @@ enum Command {
     },
     /// Run one order headless and print the trace and the outcome.
     Replay(ReplayArgs),
+    /// Explore every execution: counts, the shortest deadlock, drops.
+    Explore(ExploreArgs),
     /// Record a demo: an asciicast (.cast), one frame as a picture (.svg)
     /// or a report (.md).
     Record(RecordArgs),
-    /// Explore every execution: counts, the shortest deadlock, drops.
-    Explore(ExploreArgs),
     /// Validate schedule files.
     Check {
         /// The files to check.
@@ -145,8 +145,8 @@ fn main() -> ExitCode {
         None => tui(cli.file.as_deref()),
         Some(Command::Tui { file }) => tui(file.as_deref()),
         Some(Command::Replay(args)) => replay(&args),
-        Some(Command::Record(args)) => record_demo(&args),
         Some(Command::Explore(args)) => explore(&args),
+        Some(Command::Record(args)) => record_demo(&args),
         Some(Command::Check { files }) => Ok(check(&files)),
         Some(Command::RealChild) => real::run_child(),
     };
@@ -527,9 +527,10 @@ fn show_progress(progress: &Progress, finished: &mpsc::Receiver<()>) {
     let mut shown = false;
     while finished.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout) {
         let line = format!(
-            "exploring: {} states, level {}, {} s{}",
+            "exploring: {} states, level {} of at most {}, {} s{}",
             explore::grouped(u128::from(progress.states())),
             progress.level(),
+            progress.levels(),
             started.elapsed().as_secs(),
             if progress.is_cancelled() {
                 ", stopping"

@@ -355,6 +355,7 @@ fn the_app_engine_counts_are_the_hand_worked_ones() {
         [62, 29, 33, 0]
     );
     assert_eq!(off.shortest_deadlock.as_ref().map(Vec::len), Some(7));
+    assert_eq!(off.states, 51);
     let on = explore_all(&schedule, PatchMode::On);
     assert_eq!(
         [on.executions, on.finished, on.deadlocked, on.stuck].map(exact),
@@ -362,6 +363,7 @@ fn the_app_engine_counts_are_the_hand_worked_ones() {
     );
     assert_eq!(exact(on.with_drops), 82);
     assert_eq!(exact(on.with_needless_drops), 18);
+    assert_eq!(on.states, 45);
     assert!(on.shortest_deadlock.is_none());
     let sites: Vec<(&str, bool)> = on
         .drops

@@ -180,3 +180,15 @@ fn a_small_ring_without_the_cycle_never_deadlocks() {
     // Three forks held, three philosophers waiting: 3 takes, 3 attempts.
     assert_eq!(value["shortest_deadlock"].as_array().map(Vec::len), Some(6));
 }
+
+#[test]
+fn the_example_in_the_readme_is_what_explore_prints() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README");
+    let command = "$ lockstep explore schedules/appengine.ron --patched\n";
+    let start = readme.find(command).expect("the example") + command.len();
+    let end = start + readme[start..].find("```").expect("closed block");
+    let output = lockstep(&["explore", "schedules/appengine.ron", "--patched"]);
+    assert_eq!(text(&output.stdout), readme[start..end]);
+}

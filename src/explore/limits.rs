@@ -35,6 +35,7 @@ impl Default for Limits {
 pub struct Progress {
     states: AtomicU64,
     level: AtomicU64,
+    levels: AtomicU64,
     cancelled: AtomicBool,
 }
 
@@ -61,6 +62,13 @@ impl Progress {
     #[must_use]
     pub fn level(&self) -> u64 {
         self.level.load(Ordering::Relaxed)
+    }
+
+    /// The highest level a state of this schedule can have: the search
+    /// ends at or before it.
+    #[must_use]
+    pub fn levels(&self) -> u64 {
+        self.levels.load(Ordering::Relaxed)
     }
 }
 
@@ -119,6 +127,13 @@ impl<'l> Budget<'l> {
             return Err(Stop::Limit);
         }
         Ok(())
+    }
+
+    /// Notes the highest level there can be, for the progress.
+    pub fn set_levels(&self, top: usize) {
+        if let Some(progress) = self.progress {
+            progress.levels.store(top as u64, Ordering::Relaxed);
+        }
     }
 
     /// Notes the level the search is expanding, for the progress.

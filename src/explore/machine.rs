@@ -76,19 +76,8 @@ impl<'a> Machine<'a> {
     /// The rules of `model` with the patch `patch`.
     #[must_use]
     pub fn new(model: &'a Model, layout: &'a Layout, patch: PatchMode) -> Self {
+        let (threads, ops) = thread_rules(model, layout);
         let patch = model.patch.filter(|_| patch.is_on());
-        let mut threads = Vec::new();
-        let mut ops = Vec::new();
-        for (t, program) in model.programs.iter().enumerate() {
-            let joins = |p: &crate::sim::Program| p.actions.contains(&Action::Join(t));
-            threads.push(ThreadRules {
-                field: layout.threads[t],
-                len: program.actions.len(),
-                base: ops.len(),
-                joined: model.programs.iter().any(joins),
-            });
-            ops.extend_from_slice(&program.actions);
-        }
         let locks = (0..model.lock_count())
             .map(|l| LockRules {
                 holder: layout.holders[l],
@@ -365,4 +354,21 @@ impl<'a> Machine<'a> {
         slots[slots.len() - 1].set(key, 0);
         Some(self.users[l * self.threads.len() + front])
     }
+}
+
+/// Each thread's rules, and every program's actions in one array.
+fn thread_rules(model: &Model, layout: &Layout) -> (Vec<ThreadRules>, Vec<Action>) {
+    let mut threads = Vec::new();
+    let mut ops = Vec::new();
+    for (t, program) in model.programs.iter().enumerate() {
+        let joins = |p: &crate::sim::Program| p.actions.contains(&Action::Join(t));
+        threads.push(ThreadRules {
+            field: layout.threads[t],
+            len: program.actions.len(),
+            base: ops.len(),
+            joined: model.programs.iter().any(joins),
+        });
+        ops.extend_from_slice(&program.actions);
+    }
+    (threads, ops)
 }

@@ -60,7 +60,11 @@ impl<'a, const W: usize> DeadlockReach<'a, W> {
     /// # Errors
     ///
     /// A [`Stop`] from the budget.
-    pub fn from(&mut self, start: &Key<W>, budget: &mut Budget<'_>) -> Result<bool, Stop> {
+    pub fn reachable_from(
+        &mut self,
+        start: &Key<W>,
+        budget: &mut Budget<'_>,
+    ) -> Result<bool, Stop> {
         if let Some(&known) = self.known.get(start) {
             return Ok(known);
         }

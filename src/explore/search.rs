@@ -136,6 +136,7 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
         top_level: usize,
         budget: Budget<'l>,
     ) -> Self {
+        budget.set_levels(top_level);
         Self {
             machine,
             reach,
@@ -235,7 +236,7 @@ impl<'a, 'l, const W: usize, T: Tally> Search<'a, 'l, W, T> {
     /// after it.
     fn drop_at(&mut self, key: &Key<W>, t: usize, path: PathEnd, tally: T) -> Result<T, Stop> {
         let needed = match &mut self.reach {
-            Some(reach) => reach.from(key, &mut self.budget)?,
+            Some(reach) => reach.reachable_from(key, &mut self.budget)?,
             None => false,
         };
         let site = (t, self.machine.pc(key, t), needed);
