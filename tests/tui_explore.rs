@@ -121,7 +121,12 @@ mod actions {
 
         let progress = app.explore_progress().expect("running");
         let stages: Vec<&Stage> = progress.modes.iter().map(|m| &m.stage).collect();
-        assert_eq!(stages, [&Stage::Searching { states: 0 }, &Stage::Waiting]);
+        let waiting = Stage::Searching {
+            states: 0,
+            level: 0,
+            levels: 0,
+        };
+        assert_eq!(stages, [&waiting, &Stage::Waiting]);
         let text = screen(&app, 100, 30);
         assert!(
             text.contains("Exploring every execution: Esc cancels"),
@@ -157,7 +162,10 @@ mod actions {
         let progress = app.explore_progress().expect("still running");
         let done = "done: 62 executions, 51 states".to_owned();
         assert_eq!(progress.modes[0].stage, Stage::Ended { text: done });
-        assert_eq!(progress.modes[1].stage, Stage::Searching { states: 0 });
+        assert!(matches!(
+            progress.modes[1].stage,
+            Stage::Searching { states: 0, .. }
+        ));
     }
 
     #[test]
@@ -628,7 +636,10 @@ mod background {
         assert!(background.serve(&mut app), "the progress redraws");
         let searching = app.explore_progress().expect("still running");
         assert!(
-            matches!(searching.modes[0].stage, Stage::Searching { states } if states > 0),
+            matches!(
+                searching.modes[0].stage,
+                Stage::Searching { states, level, levels } if states > 0 && level > 0 && levels >= level
+            ),
             "{searching:?}"
         );
 

@@ -83,10 +83,14 @@ pub struct ModeProgress {
 pub enum Stage {
     /// It waits for the searches before it.
     Waiting,
-    /// It runs and has found this many distinct states.
+    /// It runs.
     Searching {
         /// Distinct states so far.
         states: u64,
+        /// The level of the progress measure being expanded.
+        level: u64,
+        /// The highest level there can be; 0 until the search has begun.
+        levels: u64,
     },
     /// It has ended; the words say how.
     Ended {
@@ -240,6 +244,8 @@ fn stage(mode: &ModeRun, earlier_ended: bool) -> Stage {
         },
         None if earlier_ended => Stage::Searching {
             states: mode.progress.states(),
+            level: mode.progress.level(),
+            levels: mode.progress.levels(),
         },
         None => Stage::Waiting,
     }

@@ -72,13 +72,21 @@ pub fn running(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// ` unpatched  searching… 12,288 states so far`.
+/// ` unpatched  searching… 12,288 states, level 9 of at most 13`.
 fn progress_line(theme: Theme, mode: &ModeProgress) -> Line<'static> {
     let (text, style) = match &mode.stage {
         Stage::Waiting => ("waits for the search before it".to_owned(), theme.dim()),
-        Stage::Searching { states } => {
+        Stage::Searching {
+            states,
+            level,
+            levels,
+        } => {
             let states = grouped(u128::from(*states));
-            (format!("searching… {states} states so far"), theme.text())
+            let text = match levels {
+                0 => format!("searching… {states} states so far"),
+                _ => format!("searching… {states} states, level {level} of at most {levels}"),
+            };
+            (text, theme.text())
         }
         Stage::Ended { text } => (text.clone(), theme.good()),
     };
