@@ -19,7 +19,7 @@ use crate::explore::{Count, ExploreError, Summary, grouped};
 use crate::sim::PatchMode;
 use crate::tui::app::{App, Explored, ModeProgress, ModeResult, Stage, mode_name};
 use crate::tui::theme::Theme;
-use crate::tui::view::text::{cells, fit, width, wrap};
+use crate::tui::view::text::{cells, fit, fit_line, width, wrap};
 
 /// The widest the results popup grows.
 const MAX_WIDTH: u16 = 96;
@@ -68,7 +68,17 @@ pub fn running(app: &App, area: Rect, buf: &mut Buffer) {
         format!(" at most {limit} states per mode"),
         theme.dim(),
     ));
-    let inner = frame(theme, title, 64, cells(lines.len() + 2), area, buf);
+    // Wide enough for millions of states and a hundred levels, so the box
+    // does not grow as the numbers do.
+    let wide = lines.iter().map(Line::width).max().unwrap_or(0).max(68);
+    let width = cells(wide.max(width(title) + 4) + 3);
+    let inner = frame(theme, title, width, cells(lines.len() + 2), area, buf);
+    // On a narrow terminal a cut line ends in `…`, never in a cut number.
+    let room = usize::from(inner.width);
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|line| fit_line(line.spans, room))
+        .collect();
     Paragraph::new(lines).render(inner, buf);
 }
 
