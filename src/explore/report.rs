@@ -50,7 +50,7 @@ fn counts_text(summary: &Summary) -> String {
     ];
     let mut out = String::new();
     for (name, count) in rows {
-        let _ = writeln!(out, "{name:<22} {count:>}");
+        let _ = writeln!(out, "{name:<22} {count}");
     }
     out
 }
