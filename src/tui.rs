@@ -60,6 +60,33 @@
 //!   cancelled, and their children killed and reaped, within
 //!   milliseconds.
 //!
+//! # Exploring every execution
+//!
+//! - `e` explores the open schedule (see [`crate::explore`]) on a
+//!   background thread: unpatched, then patched if the schedule has a
+//!   patch, each search with a limit of [`EXPLORE_MAX_STATES`] distinct
+//!   states (5 million: a few seconds and about a hundred megabytes at
+//!   most; the command line's default is ten times that). A popup shows
+//!   each search's progress (states so far), redrawn at every tick of the
+//!   loop.
+//! - Esc cancels: the searches stop within a few thousand states, and
+//!   the popup then shows what they found; a second Esc stops waiting.
+//!   Quitting cancels them too, at once.
+//! - The results popup draws the outcome counts of both modes side by
+//!   side as bars (see the `popups::explore` view) and lists the orders
+//!   to load: the shortest deadlock, a shortest example of each other
+//!   ending, and a shortest order to each drop site, per mode. Enter
+//!   loads the highlighted one with its patch mode, as one edit (undo
+//!   brings back the order and the patch switch together).
+//! - A search that stopped early (the state limit, Esc) or could not
+//!   start (too large) says so in its column; a deadlock it found before
+//!   stopping is offered too.
+//! - An exploration depends only on the programs, which do not change
+//!   while a schedule is open: edits of the order or the patch switch
+//!   keep it valid, and `e` shows the last one again without searching.
+//!   Opening another schedule forgets it; a result about the old schedule
+//!   is dropped by its ticket, and its search is cancelled.
+//!
 //! # Adding to it
 //!
 //! A new window is a [`Popup`] variant with its own [`Context`] in the key
@@ -96,8 +123,10 @@ use ratatui::crossterm::terminal::{
 use ratatui::layout::{Position, Rect};
 
 pub use app::{
-    Action, App, Cell, Look, Note, NoteKind, Picker, Popup, Prompt, RealKind, RealNote,
-    RealRequest, Row, RowKind, Status, Timeline, Tone, update,
+    Action, App, Cell, Choice, ChoiceKind, EXPLORE_MAX_STATES, ExploreProgress, ExploreRequest,
+    Explored, Look, ModeProgress, ModeResult, ModeSearch, Note, NoteKind, Picker, Popup, Prompt,
+    RealKind, RealNote, RealRequest, Row, RowKind, Stage, Status, Timeline, Tone, mode_name,
+    update,
 };
 pub use background::Background;
 pub use keys::{BINDINGS, Binding, Bound, Context, Key, Scope, action_for};

@@ -5,6 +5,7 @@
 //! touches the terminal, so tests and the recorder drive them directly.
 
 mod edit;
+mod explore;
 mod export;
 mod files;
 mod real;
@@ -13,10 +14,15 @@ mod timeline;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
+use crate::explore::{ExploreError, Summary};
 use crate::real::RealRun;
 use crate::schedule::Schedule;
 use crate::sim::{Model, PatchMode, Run, State, StepRef};
 
+pub use explore::{
+    Choice, ChoiceKind, EXPLORE_MAX_STATES, ExploreProgress, ExploreRequest, Explored,
+    ModeProgress, ModeResult, ModeSearch, Stage, mode_name,
+};
 pub use files::{Picker, Prompt};
 pub use real::{RealKind, RealNote, RealRequest};
 pub use timeline::{Cell, Look, Note, NoteKind, Row, RowKind, Timeline};
@@ -58,6 +64,8 @@ pub struct App {
     quit: Quit,
     /// The replay of the run on real threads.
     real: real::RealReplay,
+    /// The exploration of every execution.
+    exploration: explore::Exploration,
 }
 
 /// An input to [`update`]: what the user (or a test, or the recorder) does.
@@ -102,6 +110,26 @@ pub enum Action {
         ticket: u64,
         /// The real run, or why there is none.
         result: Result<RealRun, String>,
+    },
+    /// Explore every execution of the schedule, unpatched and patched, in
+    /// the background (or show the last exploration again).
+    Explore,
+    /// One search of an exploration has ended (sent by the background).
+    ExplorationEnded {
+        /// The ticket of the exploration's request.
+        ticket: u64,
+        /// The patch mode searched.
+        patch: PatchMode,
+        /// What it found, or why it stopped early (boxed: a summary is
+        /// large, and actions are passed around by value).
+        result: Box<Result<Summary, ExploreError>>,
+    },
+    /// An exploration could not run at all (sent by the background).
+    ExplorationFailed {
+        /// The ticket of the exploration's request.
+        ticket: u64,
+        /// Why.
+        reason: String,
     },
     /// Undo the last edit.
     Undo,
@@ -154,6 +182,10 @@ pub enum Popup {
     Picker(Picker),
     /// The path to save to.
     SaveAs(Prompt),
+    /// An exploration runs: its progress, and Esc to cancel it.
+    Exploring,
+    /// The result of an exploration: the counts, and orders to load.
+    Explored(Explored),
     /// A message that needs reading: a file that failed to load or save.
     Message {
         /// What failed.
@@ -242,6 +274,7 @@ impl App {
             theme: Theme::from_env(),
             quit: Quit::No,
             real: real::RealReplay::default(),
+            exploration: explore::Exploration::default(),
         }
     }
 
@@ -366,6 +399,8 @@ impl App {
             Some(Popup::Picker(_)) => Context::Picker,
             Some(Popup::SaveAs(_)) => Context::Prompt,
             Some(Popup::Message { .. }) => Context::Message,
+            Some(Popup::Exploring) => Context::Exploring,
+            Some(Popup::Explored(_)) => Context::Explored,
         }
     }
 
@@ -376,7 +411,13 @@ impl App {
     ///
     /// The order breaks a rule of the schedule; nothing changes then.
     pub fn load_order(&mut self, order: Vec<StepRef>) -> Result<(), String> {
-        self.edit(order, self.patch)?;
+        self.load(order, self.patch)
+    }
+
+    /// Replaces the order and the patch mode in one edit, and goes back
+    /// to the start.
+    fn load(&mut self, order: Vec<StepRef>, patch: PatchMode) -> Result<(), String> {
+        self.edit(order, patch)?;
         self.position = 0;
         self.selected = 0;
         Ok(())
@@ -446,15 +487,34 @@ impl App {
 /// Applies `action` to `app`. Never fails: a refused action says why in
 /// the status line, a failed load or save in a popup.
 pub fn update(app: &mut App, action: Action) {
-    // A result from the background is no key press: it leaves a quit
-    // being confirmed as it is.
-    if let Action::RealReplayEnded { ticket, result } = action {
-        real::ended(app, ticket, &result);
-        return;
+    // A result from the background is no key press: it leaves the status
+    // line and a quit being confirmed as they are, unless it has news.
+    match action {
+        Action::RealReplayEnded { ticket, result } => real::ended(app, ticket, &result),
+        Action::ExplorationEnded {
+            ticket,
+            patch,
+            result,
+        } => explore::ended(app, ticket, patch, *result),
+        Action::ExplorationFailed { ticket, reason } => explore::failed(app, ticket, &reason),
+        key => press(app, key),
     }
+}
+
+/// Applies an action of the user.
+fn press(app: &mut App, action: Action) {
     app.status = None;
     if app.quit == Quit::Asked && action != Action::Quit {
         app.quit = Quit::No;
+    }
+    let explore_popup = matches!(app.context(), Context::Exploring | Context::Explored);
+    let popup_key = matches!(
+        action,
+        Action::Cancel | Action::Confirm | Action::SelectPrevious | Action::SelectNext
+    );
+    if explore_popup && popup_key {
+        explore::popup_key(app, action);
+        return;
     }
     match action {
         Action::StepForward => step_forward(app),
@@ -470,6 +530,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::RunNext { thread } => edit::run_next(app, thread),
         Action::TogglePatch => edit::toggle_patch(app),
         Action::ReplayReal => real::start(app),
+        Action::Explore => explore::start(app),
         Action::Undo => edit::undo(app),
         Action::Redo => edit::redo(app),
         Action::LoadOrder { order } => load_order(app, order),

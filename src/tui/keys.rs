@@ -18,6 +18,10 @@ pub enum Context {
     Prompt,
     /// A message popup (a failed load or save).
     Message,
+    /// The explore popup while the searches run.
+    Exploring,
+    /// The explore popup with the results.
+    Explored,
 }
 
 /// The contexts a binding applies in.
@@ -256,6 +260,12 @@ pub const BINDINGS: &[Binding] = &[
         Some("real"),
     ),
     main(
+        &[Key::char('e')],
+        Action::Explore,
+        "explore every execution",
+        Some("explore"),
+    ),
+    main(
         &[Key::char('u')],
         Action::Undo,
         "undo the last edit",
@@ -380,6 +390,41 @@ pub const BINDINGS: &[Binding] = &[
         ],
         Action::Cancel,
         "close the message",
+        "close",
+    ),
+    popup(
+        Context::Exploring,
+        &[Key::code(KeyCode::Esc), Key::char('q')],
+        Action::Cancel,
+        "cancel the exploration",
+        "cancel",
+    ),
+    popup(
+        Context::Explored,
+        &[Key::char('k'), Key::code(KeyCode::Up)],
+        Action::SelectPrevious,
+        "highlight the order above",
+        "up",
+    ),
+    popup(
+        Context::Explored,
+        &[Key::char('j'), Key::code(KeyCode::Down)],
+        Action::SelectNext,
+        "highlight the order below",
+        "down",
+    ),
+    popup(
+        Context::Explored,
+        &[Key::code(KeyCode::Enter)],
+        Action::Confirm,
+        "load the order into the schedule",
+        "load",
+    ),
+    popup(
+        Context::Explored,
+        &[Key::code(KeyCode::Esc), Key::char('q')],
+        Action::Cancel,
+        "close the results",
         "close",
     ),
 ];
@@ -508,6 +553,8 @@ mod tests {
             Context::Picker,
             Context::Prompt,
             Context::Message,
+            Context::Exploring,
+            Context::Explored,
         ];
         for context in contexts {
             let keys: Vec<Key> = bindings(context)

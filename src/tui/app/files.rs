@@ -225,7 +225,8 @@ fn confirm(app: &mut App) {
                 save_to(app, PathBuf::from(text));
             }
         }
-        Some(Popup::Help | Popup::Message { .. }) | None => {}
+        Some(Popup::Help | Popup::Message { .. } | Popup::Exploring | Popup::Explored(_))
+        | None => {}
     }
 }
 

@@ -1,5 +1,7 @@
 //! The popups drawn over the panels: help, the schedule picker, the
-//! save-as prompt and messages.
+//! save-as prompt, messages, and the explore popups.
+
+mod explore;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,6 +22,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(Popup::Picker(picker)) => picker_popup(app.theme(), picker, area, buf),
         Some(Popup::SaveAs(prompt)) => prompt_popup(app.theme(), prompt, area, buf),
         Some(Popup::Message { title, text }) => message(app.theme(), title, text, area, buf),
+        Some(Popup::Exploring) => explore::running(app, area, buf),
+        Some(Popup::Explored(explored)) => explore::results(app, explored, area, buf),
     }
 }
 
