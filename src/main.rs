@@ -180,20 +180,8 @@ fn tui(file: Option<&Path>) -> anyhow::Result<Exit> {
 }
 
 fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
-    let Some((schedule, text)) = load(&args.file) else {
-        return Ok(Exit::BadInput);
-    };
-    if args.patched && !has_patch(&args.file, &schedule) {
-        return Ok(Exit::BadInput);
-    }
-    let source = match &args.order {
-        Some(order) => OrderSource::Flag(order),
-        None => OrderSource::File {
-            path: &args.file,
-            text: &text,
-        },
-    };
-    let Some(run) = run_order(&schedule, &source, PatchMode::from_flag(args.patched)) else {
+    let Some((schedule, run)) = load_and_run(&args.file, args.order.as_deref(), args.patched)
+    else {
         return Ok(Exit::BadInput);
     };
     if args.real {
@@ -217,23 +205,11 @@ fn record_demo(args: &RecordArgs) -> anyhow::Result<Exit> {
         eprintln!("lockstep: {unused}");
         return Ok(Exit::BadInput);
     }
-    let Some((mut schedule, text)) = load(&args.file) else {
+    let Some((mut schedule, run)) = load_and_run(&args.file, args.order.as_deref(), args.patched)
+    else {
         return Ok(Exit::BadInput);
     };
-    if args.patched && !has_patch(&args.file, &schedule) {
-        return Ok(Exit::BadInput);
-    }
-    let source = match &args.order {
-        Some(order) => OrderSource::Flag(order),
-        None => OrderSource::File {
-            path: &args.file,
-            text: &text,
-        },
-    };
-    let patch = PatchMode::from_flag(args.patched);
-    let Some(run) = run_order(&schedule, &source, patch) else {
-        return Ok(Exit::BadInput);
-    };
+    let patch = run.patch;
     if let Some(order) = &args.order {
         schedule.order = parse_order(order);
     }
@@ -278,6 +254,24 @@ fn unused_option(args: &RecordArgs, format: Format) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Loads `file` and runs its order, or `order` from the command line, with
+/// the patch if `patched`; `None` after printing why not (bad input).
+fn load_and_run(file: &Path, order: Option<&str>, patched: bool) -> Option<(Schedule, Run)> {
+    let (schedule, text) = load(file)?;
+    if patched && !has_patch(file, &schedule) {
+        return None;
+    }
+    let source = match order {
+        Some(order) => OrderSource::Flag(order),
+        None => OrderSource::File {
+            path: file,
+            text: &text,
+        },
+    };
+    let run = run_order(&schedule, &source, PatchMode::from_flag(patched))?;
+    Some((schedule, run))
 }
 
 /// False, after saying so, when `--patched` has no patch to turn on.
