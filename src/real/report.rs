@@ -138,19 +138,23 @@ pub fn real_outcome_text(schedule: &Schedule, outcome: &RealOutcome) -> String {
     out
 }
 
+/// The ids of `threads`, comma-separated, or `none`.
+#[must_use]
+pub fn thread_names(schedule: &Schedule, threads: &[usize]) -> String {
+    let ids: Vec<&str> = threads
+        .iter()
+        .map(|&t| schedule.threads[t].id.as_str())
+        .collect();
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}
+
 /// The observed cycle and what `check_deadlock` made of it.
 fn confirmation_text(schedule: &Schedule, cycle: &[usize], deadlocked: &[usize]) -> String {
-    let names = |threads: &[usize]| {
-        let ids: Vec<&str> = threads
-            .iter()
-            .map(|&t| schedule.threads[t].id.as_str())
-            .collect();
-        if ids.is_empty() {
-            "none".to_owned()
-        } else {
-            ids.join(", ")
-        }
-    };
+    let names = |threads: &[usize]| thread_names(schedule, threads);
     if cycle.is_empty() && deadlocked.is_empty() {
         return ", no cycle: the waits end at a thread that is not blocked\n".to_owned();
     }

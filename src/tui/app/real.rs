@@ -263,17 +263,7 @@ fn result_note(schedule: &Schedule, real: &RealRun, agreement: &Agreement) -> Re
 
 /// How the real run ended, in a phrase.
 fn outcome_text(schedule: &Schedule, outcome: &RealOutcome) -> String {
-    let names = |threads: &[usize]| {
-        let ids: Vec<&str> = threads
-            .iter()
-            .map(|&t| schedule.threads[t].id.as_str())
-            .collect();
-        if ids.is_empty() {
-            "none".to_owned()
-        } else {
-            ids.join(", ")
-        }
-    };
+    let names = |threads: &[usize]| real::report::thread_names(schedule, threads);
     match outcome {
         RealOutcome::Finished => "finished: every thread ended".to_owned(),
         RealOutcome::Deadlock {
