@@ -194,7 +194,10 @@ fn prompt_popup(theme: Theme, prompt: &Prompt, area: Rect, buf: &mut Buffer) {
             Span::raw(super::text::fit_left(&prompt.text, room)),
             Span::styled("█", theme.key()),
         ]),
-        Line::styled(fit("Enter saves, Esc cancels", room + 3), theme.dim()),
+        match &prompt.warning {
+            Some(warning) => Line::styled(fit(warning, room + 3), theme.warning()),
+            None => Line::styled(fit("Enter saves, Esc cancels", room + 3), theme.dim()),
+        },
     ];
     Paragraph::new(lines).render(inner, buf);
 }
