@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::{Action, App, Direction, Popup, Tone};
 use crate::schedule::{self, LoadError, Style};
 use crate::sim;
+use crate::tui::keys::{self, Context};
 
 /// The folder of shipped schedules, relative to where lockstep runs.
 const SCHEDULES: &str = "schedules";
@@ -179,7 +180,8 @@ fn save_to(app: &mut App, path: PathBuf) {
                 title: format!("cannot save to {}", path.display()),
                 text: format!(
                     "{error}\n\nThe file was not changed and the edits are kept.\n\
-                     Press S to save to another path."
+                     Press {} to save to another path.",
+                    keys::label_for(Context::Main, &Action::SaveAs)
                 ),
             });
         }
@@ -243,8 +245,9 @@ fn confirm_path(app: &mut App, mut prompt: Prompt) {
     // The first Enter on another file's path only warns; nothing is written.
     if prompt.warning.is_none() && would_replace(app, &path) {
         let warning = format!(
-            "`{}` exists: press Enter again to replace it, or edit the path",
-            path.display()
+            "`{}` exists: press {} again to replace it, or edit the path",
+            path.display(),
+            keys::label_for(Context::Prompt, &Action::Confirm)
         );
         app.say(Tone::Refused, warning.clone());
         prompt.warning = Some(warning);
