@@ -403,6 +403,92 @@ mod files {
         std::fs::remove_dir_all(dir).ok();
     }
 
+    /// Opens save-as after one edit and types `path` over the suggestion.
+    fn save_as_typed(app: &mut App, path: &std::path::Path) {
+        apply(app, &[Action::Select { row: 2 }, Action::MoveEarlier]);
+        update(app, Action::SaveAs);
+        for _ in 0..200 {
+            update(app, Action::Erase);
+        }
+        for ch in path.display().to_string().chars() {
+            update(app, Action::Type { ch });
+        }
+    }
+
+    fn warning(app: &App) -> Option<String> {
+        match app.popup() {
+            Some(Popup::SaveAs(prompt)) => prompt.warning.clone(),
+            other => panic!("the save-as prompt stays open, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn save_as_asks_before_replacing_another_file() {
+        let dir = temp_dir("replace");
+        let other = dir.join("other.ron");
+        std::fs::write(&other, "old content").expect("a test file");
+        let mut app = app_engine();
+        save_as_typed(&mut app, &other);
+
+        // The first Enter warns and leaves the file alone.
+        update(&mut app, Action::Confirm);
+        let expected = format!(
+            "`{}` exists: press Enter again to replace it, or edit the path",
+            other.display()
+        );
+        assert_eq!(warning(&app), Some(expected.clone()));
+        assert_eq!(status(&app), (Tone::Refused, expected));
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "old content");
+        assert!(app.is_modified());
+        assert_eq!(app.file(), None);
+
+        // The second Enter on the same path replaces it.
+        update(&mut app, Action::Confirm);
+        assert_eq!(app.popup(), None);
+        assert!(!app.is_modified());
+        assert_eq!(app.file(), Some(other.as_path()));
+        let text = std::fs::read_to_string(&other).unwrap();
+        assert!(!text.contains("old content"), "{text}");
+        let saved = schedule::load(&other).expect("the saved file loads");
+        assert_eq!(saved.order, ["A1", "B1", "A2", "A3", "A4", "B2", "B3"]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn editing_the_path_asks_again_before_replacing() {
+        let dir = temp_dir("rearm");
+        let other = dir.join("other.ron");
+        std::fs::write(&other, "old content").expect("a test file");
+        let mut app = app_engine();
+        save_as_typed(&mut app, &other);
+        update(&mut app, Action::Confirm);
+        assert!(warning(&app).is_some());
+
+        // An edit, even one undone, clears the warning and re-arms the check.
+        update(&mut app, Action::Type { ch: 'x' });
+        assert_eq!(warning(&app), None);
+        update(&mut app, Action::Erase);
+        update(&mut app, Action::Confirm);
+        assert!(warning(&app).is_some());
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "old content");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn save_as_to_the_schedules_own_file_saves_at_once() {
+        let dir = temp_dir("own");
+        let own = dir.join("own.ron");
+        schedule::save(&schedule::built_in(), &own).expect("a test file");
+        let mut app = App::new(schedule::built_in(), Some(own.clone()));
+        save_as_typed(&mut app, &own);
+        update(&mut app, Action::Confirm);
+        assert_eq!(app.popup(), None);
+        assert!(!app.is_modified());
+        let saved = schedule::load(&own).expect("the saved file loads");
+        assert_eq!(saved.order, ["A1", "B1", "A2", "A3", "A4", "B2", "B3"]);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
     #[test]
     fn a_failed_save_says_why_and_keeps_the_edits() {
         let dir = temp_dir("fail");

@@ -27,7 +27,7 @@ pub use files::{Picker, Prompt};
 pub use real::{RealKind, RealNote, RealRequest};
 pub use timeline::{Cell, Look, Note, NoteKind, Row, RowKind, Timeline};
 
-use super::keys::Context;
+use super::keys::{self, Context};
 use super::theme::Theme;
 
 /// Undo keeps at most this many edits; older ones are forgotten.
@@ -551,9 +551,10 @@ enum Direction {
 
 fn step_forward(app: &mut App) {
     if app.position >= app.event_count() {
+        let start = keys::label_for(Context::Main, &Action::JumpStart);
         app.say(
             Tone::Refused,
-            "the run has ended: press g to go back to the start",
+            format!("the run has ended: press {start} to go back to the start"),
         );
         return;
     }
@@ -621,7 +622,13 @@ fn select(app: &mut App, row: usize) {
 
 fn load_order(app: &mut App, order: Vec<StepRef>) {
     match app.load_order(order) {
-        Ok(()) => app.say(Tone::Done, "loaded the order: press l to step through it"),
+        Ok(()) => {
+            let step = keys::label_for(Context::Main, &Action::StepForward);
+            app.say(
+                Tone::Done,
+                format!("loaded the order: press {step} to step through it"),
+            );
+        }
         Err(why) => app.say(Tone::Refused, format!("cannot load that order: {why}")),
     }
 }
@@ -629,9 +636,11 @@ fn load_order(app: &mut App, order: Vec<StepRef>) {
 fn quit(app: &mut App) {
     if app.is_modified() && app.quit == Quit::No {
         app.quit = Quit::Asked;
+        let quit = keys::label_for(Context::Main, &Action::Quit);
+        let save = keys::label_for(Context::Main, &Action::Save);
         app.say(
             Tone::Refused,
-            "the order has unsaved edits: press q again to quit, or s to save",
+            format!("the order has unsaved edits: press {quit} again to quit, or {save} to save"),
         );
         return;
     }

@@ -488,6 +488,38 @@ pub fn action_for(context: Context, event: KeyEvent) -> Option<Action> {
     }
 }
 
+/// The first key bound to `action` in `context`, as the footer writes it,
+/// for messages that name a key: `press g to go back`.
+#[must_use]
+pub fn label_for(context: Context, action: &Action) -> String {
+    bound_to(context, &Bound::Action(action.clone())).map_or_else(unbound, Binding::footer_key)
+}
+
+/// Every key bound to `action` in `context`, joined by "or": `l or →`.
+#[must_use]
+pub fn labels_for(context: Context, action: &Action) -> String {
+    bound_to(context, &Bound::Action(action.clone())).map_or_else(unbound, |binding| {
+        let labels: Vec<String> = binding.keys.iter().map(|k| k.label()).collect();
+        labels.join(" or ")
+    })
+}
+
+/// The keys that run a thread next, as the footer writes them: `1–9`.
+#[must_use]
+pub fn run_thread_label() -> String {
+    bound_to(Context::Main, &Bound::RunThread).map_or_else(unbound, Binding::footer_key)
+}
+
+/// The binding of `bound` in `context`, if the table has one.
+fn bound_to(context: Context, bound: &Bound) -> Option<&'static Binding> {
+    bindings(context).find(|b| b.bound == *bound)
+}
+
+/// What a message shows for a key the table does not bind.
+fn unbound() -> String {
+    "(unbound)".to_owned()
+}
+
 /// The bindings of `context`, in table order.
 pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.applies(context))
@@ -543,6 +575,15 @@ mod tests {
             action_for(Context::Prompt, q),
             Some(Action::Type { ch: 'q' })
         );
+    }
+
+    #[test]
+    fn labels_come_from_the_table() {
+        assert_eq!(label_for(Context::Main, &Action::Redo), "Ctrl-r");
+        assert_eq!(labels_for(Context::Main, &Action::StepForward), "l or →");
+        assert_eq!(label_for(Context::Prompt, &Action::Confirm), "Enter");
+        assert_eq!(run_thread_label(), "1–9");
+        assert_eq!(label_for(Context::Help, &Action::Undo), "(unbound)");
     }
 
     #[test]

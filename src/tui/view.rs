@@ -19,7 +19,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget as _, Wrap};
 
-use super::app::App;
+use super::app::{Action, App};
+use super::keys::{self, Context};
 
 /// The smallest terminal the panels fit in.
 pub const MIN_WIDTH: u16 = 60;
@@ -102,7 +103,10 @@ fn too_small(area: Rect, buf: &mut Buffer) {
     let text = vec![
         Line::from(format!("lockstep needs {MIN_WIDTH}×{MIN_HEIGHT} at least;")),
         Line::from(format!("this terminal is {}×{}.", area.width, area.height)),
-        Line::from("Enlarge it, or press q to quit."),
+        Line::from(format!(
+            "Enlarge it, or press {} to quit.",
+            keys::label_for(Context::Main, &Action::Quit)
+        )),
     ];
     let height = u16::try_from(text.len()).unwrap_or(u16::MAX);
     let [middle] = Layout::vertical([Constraint::Length(height)])

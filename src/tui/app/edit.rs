@@ -1,9 +1,10 @@
 //! Edits of the order: move a row, run a thread next, toggle the patch,
 //! undo and redo. The rules are those of the module docs of `tui`.
 
-use super::{App, Direction, Snapshot, Status, Timeline, Tone};
+use super::{Action, App, Direction, Snapshot, Status, Timeline, Tone};
 use crate::schedule::{Invalid, Schedule, locate::Key};
 use crate::sim::{Model, Outcome, PatchMode, StepRef, why_not};
+use crate::tui::keys::{self, Context};
 
 /// Runs `order`, cutting it before the first entry a run rejects (a gap
 /// that a drop no longer explains) until it runs; says where it was cut.
@@ -219,7 +220,8 @@ pub(super) fn undo(app: &mut App) {
     let current = app.snapshot();
     if restore(app, snapshot) {
         app.history.redo.push(current);
-        app.say(Tone::Done, "undone: press Ctrl-r to redo");
+        let redo = keys::label_for(Context::Main, &Action::Redo);
+        app.say(Tone::Done, format!("undone: press {redo} to redo"));
     }
 }
 

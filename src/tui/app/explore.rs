@@ -26,6 +26,7 @@ use crate::explore::{Count, Ending, ExploreError, Limits, Progress, Summary, gro
 use crate::schedule::Schedule;
 use crate::sim::report::step_id;
 use crate::sim::{PatchMode, StepRef};
+use crate::tui::keys::{self, Context};
 
 /// The state limit of each search the TUI runs: about a hundred megabytes
 /// and a few seconds at most, a tenth of the command line's default, so
@@ -318,7 +319,11 @@ pub(super) fn start(app: &mut App) {
     }
     request(app, &modes);
     app.popup = Some(Popup::Exploring);
-    app.say(Tone::Done, "exploring every execution… Esc cancels");
+    let cancel = keys::label_for(Context::Exploring, &Action::Cancel);
+    app.say(
+        Tone::Done,
+        format!("exploring every execution… {cancel} cancels"),
+    );
 }
 
 /// Leaves a request to explore `modes`, and waits for it.
@@ -387,7 +392,10 @@ pub(super) fn failed(app: &mut App, ticket: u64, reason: &str) {
     app.exploration.running = None;
     app.popup = Some(Popup::Message {
         title: "cannot explore".to_owned(),
-        text: format!("{reason}\n\nNothing was explored; press e to try again."),
+        text: format!(
+            "{reason}\n\nNothing was explored; press {} to try again.",
+            keys::label_for(Context::Main, &Action::Explore)
+        ),
     });
 }
 
@@ -426,7 +434,8 @@ fn finish(app: &mut App) {
         app.popup = Some(Popup::Explored(explored));
         app.say(tone, text);
     } else if !cancelled {
-        app.say(tone, format!("{text}; press e to see it"));
+        let explore = keys::label_for(Context::Main, &Action::Explore);
+        app.say(tone, format!("{text}; press {explore} to see it"));
     }
 }
 
@@ -569,9 +578,10 @@ fn load_selected(app: &mut App) {
         Ok(()) => {
             app.popup = None;
             let mode = mode_name(choice.patch);
+            let step = keys::label_for(Context::Main, &Action::StepForward);
             app.say(
                 Tone::Done,
-                format!("loaded {what}, {mode}: {steps} steps; press l to step through it"),
+                format!("loaded {what}, {mode}: {steps} steps; press {step} to step through it"),
             );
         }
         Err(why) => app.say(Tone::Refused, format!("cannot load {what}: {why}")),

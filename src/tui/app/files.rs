@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use super::{Action, App, Direction, Popup, Tone};
 use crate::schedule::{self, LoadError, Style};
 use crate::sim;
+use crate::tui::keys::{self, Context};
 
 /// The folder of shipped schedules, relative to where lockstep runs.
 const SCHEDULES: &str = "schedules";
@@ -33,6 +34,10 @@ pub struct Picker {
 pub struct Prompt {
     /// The text typed so far.
     pub text: String,
+    /// Set when Enter was pressed on a path that names another existing
+    /// file: the warning to show. A second Enter on the same text replaces
+    /// the file; any edit of the text clears it.
+    pub warning: Option<String>,
 }
 
 impl Picker {
@@ -45,7 +50,7 @@ impl Picker {
             _ => PathBuf::from("."),
         });
         for folder in near.into_iter().chain([PathBuf::from(SCHEDULES)]) {
-            let same = |known: &PathBuf| same_folder(known, &folder);
+            let same = |known: &PathBuf| same_path(known, &folder);
             if !folders.iter().any(same) {
                 folders.push(folder);
             }
@@ -74,7 +79,8 @@ impl Picker {
     }
 }
 
-fn same_folder(a: &Path, b: &Path) -> bool {
+/// Whether two paths name the same file or folder.
+fn same_path(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
@@ -129,7 +135,10 @@ fn ask_path(app: &mut App) {
         .file
         .as_ref()
         .map_or_else(default_path, |f| f.display().to_string());
-    app.popup = Some(Popup::SaveAs(Prompt { text }));
+    app.popup = Some(Popup::SaveAs(Prompt {
+        text,
+        warning: None,
+    }));
 }
 
 /// Where to save the built-in schedule: a new file, so the shipped one
@@ -171,7 +180,8 @@ fn save_to(app: &mut App, path: PathBuf) {
                 title: format!("cannot save to {}", path.display()),
                 text: format!(
                     "{error}\n\nThe file was not changed and the edits are kept.\n\
-                     Press S to save to another path."
+                     Press {} to save to another path.",
+                    keys::label_for(Context::Main, &Action::SaveAs)
                 ),
             });
         }
@@ -216,22 +226,51 @@ fn confirm(app: &mut App) {
                 open(app, path);
             }
         }
-        Some(Popup::SaveAs(prompt)) => {
-            let text = prompt.text.trim();
-            if text.is_empty() {
-                app.say(Tone::Refused, "type a path to save to");
-                app.popup = Some(Popup::SaveAs(prompt));
-            } else {
-                save_to(app, PathBuf::from(text));
-            }
-        }
+        Some(Popup::SaveAs(prompt)) => confirm_path(app, prompt),
         Some(Popup::Help | Popup::Message { .. } | Popup::Exploring | Popup::Explored(_))
         | None => {}
     }
 }
 
+/// Saves to the typed path, unless it is empty, or names another file
+/// that exists and the user has not yet been warned about it.
+fn confirm_path(app: &mut App, mut prompt: Prompt) {
+    let path = PathBuf::from(prompt.text.trim());
+    if path.as_os_str().is_empty() {
+        app.say(Tone::Refused, "type a path to save to");
+        app.popup = Some(Popup::SaveAs(prompt));
+        return;
+    }
+
+    // The first Enter on another file's path only warns; nothing is written.
+    if prompt.warning.is_none() && would_replace(app, &path) {
+        let warning = format!(
+            "`{}` exists: press {} again to replace it, or edit the path",
+            path.display(),
+            keys::label_for(Context::Prompt, &Action::Confirm)
+        );
+        app.say(Tone::Refused, warning.clone());
+        prompt.warning = Some(warning);
+        app.popup = Some(Popup::SaveAs(prompt));
+        return;
+    }
+    save_to(app, path);
+}
+
+/// Whether saving to `path` would replace a file other than the
+/// schedule's own.
+fn would_replace(app: &App, path: &Path) -> bool {
+    let own = app
+        .file
+        .as_deref()
+        .is_some_and(|file| same_path(file, path));
+    path.exists() && !own
+}
+
+/// Changes the typed path; any change asks again before replacing a file.
 fn edit_prompt(app: &mut App, change: impl FnOnce(&mut String)) {
     if let Some(Popup::SaveAs(prompt)) = &mut app.popup {
         change(&mut prompt.text);
+        prompt.warning = None;
     }
 }

@@ -12,11 +12,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{App, Quit, Tone};
+use super::{Action, App, Quit, Tone};
 use crate::real::{self, Agreement, RealOutcome, RealRun};
 use crate::schedule::Schedule;
 use crate::sim::report::{event_text, step_id};
 use crate::sim::{Event, PatchMode, Run};
+use crate::tui::keys::{self, Context};
 
 /// Ticket numbers, unique in the process, so a result that comes back
 /// after another schedule was opened is never taken for the new one's.
@@ -134,9 +135,13 @@ impl App {
 /// Asks for a replay of the current run, unless one is on its way.
 pub(super) fn start(app: &mut App) {
     if app.real.running.is_some() {
+        let replay = keys::label_for(Context::Main, &Action::ReplayReal);
         app.say(
             Tone::Refused,
-            "real threads: a replay is already running: wait for its result, then press r again",
+            format!(
+                "real threads: a replay is already running: wait for its result, \
+                 then press {replay} again"
+            ),
         );
         return;
     }

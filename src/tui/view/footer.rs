@@ -8,8 +8,8 @@ use ratatui::widgets::Widget as _;
 
 use super::text::{fit, width};
 use crate::sim::{Outcome, report};
-use crate::tui::app::{App, Tone};
-use crate::tui::keys;
+use crate::tui::app::{Action, App, Tone};
+use crate::tui::keys::{self, Context};
 
 /// Draws the status line.
 pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
@@ -43,7 +43,8 @@ fn hint(app: &App) -> String {
         .filter(|_| app.position() < app.event_count())
     {
         let step = &app.schedule().threads[row.step.thread].steps[row.step.step];
-        return format!("next (l or →): {}: {}", row.detail, step.text);
+        let keys = keys::labels_for(Context::Main, &Action::StepForward);
+        return format!("next ({keys}): {}: {}", row.detail, step.text);
     }
     end_hint(app)
 }
@@ -53,10 +54,21 @@ fn end_hint(app: &App) -> String {
     let patch = schedule.patch.as_ref().map(|p| p.name.as_str());
     match (&app.run().outcome, patch, app.patch().is_on()) {
         (Outcome::Deadlock { .. }, Some(name), false) => {
-            format!("deadlock: no thread can move. Press p to run the same order with {name}")
+            let patch = keys::label_for(Context::Main, &Action::TogglePatch);
+            format!(
+                "deadlock: no thread can move. \
+                 Press {patch} to run the same order with {name}"
+            )
         }
         (Outcome::Deadlock { .. }, _, _) => {
-            "deadlock: no thread can move. Reorder with K/J or 1–9, or press u to undo".to_owned()
+            let earlier = keys::label_for(Context::Main, &Action::MoveEarlier);
+            let later = keys::label_for(Context::Main, &Action::MoveLater);
+            let run = keys::run_thread_label();
+            let undo = keys::label_for(Context::Main, &Action::Undo);
+            format!(
+                "deadlock: no thread can move. Reorder with {earlier}/{later} or {run}, \
+                 or press {undo} to undo"
+            )
         }
         (Outcome::Finished, _, true) => {
             let lost = report::dropped(schedule, &app.run().events).len();
@@ -67,7 +79,8 @@ fn end_hint(app: &App) -> String {
             }
         }
         (Outcome::Finished, _, false) => {
-            "finished: every thread ended. Press g to go back to the start".to_owned()
+            let start = keys::label_for(Context::Main, &Action::JumpStart);
+            format!("finished: every thread ended. Press {start} to go back to the start")
         }
         (Outcome::Stuck { reason, .. }, _, _) => format!("stuck: {reason}"),
     }

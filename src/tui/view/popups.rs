@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget as _, Wrap};
 
 use super::text::{cells, fit, panel, width};
-use crate::tui::app::{App, Picker, Popup, Prompt};
+use crate::tui::app::{Action, App, Picker, Popup, Prompt};
 use crate::tui::keys::{self, Context};
 use crate::tui::theme::Theme;
 
@@ -59,7 +59,9 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let legend = legend(theme);
     // Two columns of keys and of marks, two blank lines, the threads.
     let rows = keys.len().div_ceil(2) + legend.len().div_ceil(2) + 3;
-    let inner = frame(theme, "Help: Esc to close", 90, cells(rows + 2), area, buf);
+    let close = keys::label_for(Context::Help, &Action::Cancel);
+    let title = format!("Help: {close} to close");
+    let inner = frame(theme, &title, 90, cells(rows + 2), area, buf);
     let column = usize::from(inner.width).saturating_sub(1) / 2;
     let mut lines = columns(&keys, column);
     lines.push(Line::default());
@@ -147,9 +149,13 @@ fn picker_popup(theme: Theme, picker: &Picker, area: Rect, buf: &mut Buffer) {
         .map(Line::width)
         .max()
         .unwrap_or(0);
-    let title = "Open a schedule: Enter to open, Esc to cancel";
+    let title = format!(
+        "Open a schedule: {} to open, {} to cancel",
+        keys::label_for(Context::Picker, &Action::Confirm),
+        keys::label_for(Context::Picker, &Action::Cancel)
+    );
     let height = cells(notices.len() + files.len() + 2);
-    let inner = frame(theme, title, cells(wide.max(48) + 2), height, area, buf);
+    let inner = frame(theme, &title, cells(wide.max(48) + 2), height, area, buf);
     let [top, list] = Layout::vertical([
         Constraint::Length(cells(notices.len())),
         Constraint::Fill(1),
@@ -188,13 +194,25 @@ fn picker_notices(theme: Theme, picker: &Picker) -> Vec<Line<'static>> {
 fn prompt_popup(theme: Theme, prompt: &Prompt, area: Rect, buf: &mut Buffer) {
     let inner = frame(theme, "Save the order as", 64, 4, area, buf);
     let room = usize::from(inner.width).saturating_sub(3);
+
+    // Below the path: the warning about an existing file, or the keys.
+    let (below, style) = if let Some(warning) = &prompt.warning {
+        (warning.clone(), theme.warning())
+    } else {
+        let hint = format!(
+            "{} saves, {} cancels",
+            keys::label_for(Context::Prompt, &Action::Confirm),
+            keys::label_for(Context::Prompt, &Action::Cancel)
+        );
+        (hint, theme.dim())
+    };
     let lines = vec![
         Line::from(vec![
             Span::styled("> ", theme.key()),
             Span::raw(super::text::fit_left(&prompt.text, room)),
             Span::styled("█", theme.key()),
         ]),
-        Line::styled(fit("Enter saves, Esc cancels", room + 3), theme.dim()),
+        Line::styled(fit(&below, room + 3), style),
     ];
     Paragraph::new(lines).render(inner, buf);
 }

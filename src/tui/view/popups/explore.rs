@@ -17,7 +17,8 @@ use super::frame;
 use crate::explore::report::order_ids;
 use crate::explore::{Count, ExploreError, Summary, grouped};
 use crate::sim::PatchMode;
-use crate::tui::app::{App, Explored, ModeProgress, ModeResult, Stage, mode_name};
+use crate::tui::app::{Action, App, Explored, ModeProgress, ModeResult, Stage, mode_name};
+use crate::tui::keys::{self, Context};
 use crate::tui::theme::Theme;
 use crate::tui::view::text::{cells, fit, fit_line, width, wrap};
 
@@ -52,10 +53,11 @@ pub fn running(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let theme = app.theme();
+    let cancel = keys::label_for(Context::Exploring, &Action::Cancel);
     let title = if progress.cancelled {
-        "Cancelling: Esc again stops waiting"
+        format!("Cancelling: {cancel} again stops waiting")
     } else {
-        "Exploring every execution: Esc cancels"
+        format!("Exploring every execution: {cancel} cancels")
     };
     let mut lines: Vec<Line<'static>> = progress
         .modes
@@ -71,8 +73,8 @@ pub fn running(app: &App, area: Rect, buf: &mut Buffer) {
     // Wide enough for millions of states and a hundred levels, so the box
     // does not grow as the numbers do.
     let wide = lines.iter().map(Line::width).max().unwrap_or(0).max(68);
-    let width = cells(wide.max(width(title) + 4) + 3);
-    let inner = frame(theme, title, width, cells(lines.len() + 2), area, buf);
+    let width = cells(wide.max(width(&title) + 4) + 3);
+    let inner = frame(theme, &title, width, cells(lines.len() + 2), area, buf);
     // On a narrow terminal a cut line ends in `…`, never in a cut number.
     let room = usize::from(inner.width);
     let lines: Vec<Line<'static>> = lines
@@ -116,8 +118,12 @@ pub fn results(app: &App, explored: &Explored, area: Rect, buf: &mut Buffer) {
     let notes = notes(theme, explored, room);
     let choices = choice_lines(app, explored, room);
     let rows = chart.len() + 2 + choices.len() + 1 + notes.len();
-    let title = "Every execution: Enter loads an order, Esc closes";
-    let inner = frame(theme, title, width, cells(rows + 2), area, buf);
+    let title = format!(
+        "Every execution: {} loads an order, {} closes",
+        keys::label_for(Context::Explored, &Action::Confirm),
+        keys::label_for(Context::Explored, &Action::Cancel)
+    );
+    let inner = frame(theme, &title, width, cells(rows + 2), area, buf);
     let [chart_area, heading, list, notes_area] = Layout::vertical([
         Constraint::Length(cells(chart.len() + 1)),
         Constraint::Length(1),
