@@ -105,8 +105,7 @@ mod view;
 
 use std::io::{self, IsTerminal as _, Stdout};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -156,29 +155,20 @@ pub fn run(schedule: Schedule, file: Option<PathBuf>) -> anyhow::Result<()> {
              (for text, use `lockstep replay FILE`)"
         );
     }
-    let signals = Signals::register().context("cannot watch for signals")?;
+    end_on_signals().context("cannot watch for signals")?;
     let mut app = App::new(schedule, file);
     let mut session = Session::start().context("cannot set up the terminal")?;
-    let result = event_loop(&mut session.terminal, &mut app, &signals);
+    let result = event_loop(&mut session.terminal, &mut app);
     drop(session);
-    if let Some(signal) = signals.caught() {
-        drop(signals);
-        signal_hook::low_level::emulate_default_handler(signal)
-            .context("cannot end the process by its signal")?;
-    }
     result
 }
 
 type Backend = CrosstermBackend<Stdout>;
 
-fn event_loop(
-    terminal: &mut Terminal<Backend>,
-    app: &mut App,
-    signals: &Signals,
-) -> anyhow::Result<()> {
+fn event_loop(terminal: &mut Terminal<Backend>, app: &mut App) -> anyhow::Result<()> {
     let mut background = Background::new(real::Options::default());
     terminal.draw(|frame| view(app, frame))?;
-    while !app.should_quit() && signals.caught().is_none() {
+    while !app.should_quit() {
         let mut changed = false;
         if event::poll(TICK)? {
             let input = event::read()?;
@@ -278,45 +268,28 @@ fn restore_on_panic() {
     });
 }
 
-/// The signals that end the TUI, caught so the terminal is restored first.
-struct Signals {
-    caught: Arc<AtomicUsize>,
-    ids: Vec<signal_hook::SigId>,
+/// Ends the process on SIGTERM, SIGINT or SIGHUP as those signals would,
+/// after restoring the terminal. A thread of its own waits for them: when
+/// the terminal hangs up, reading input can keep the event loop from ever
+/// coming round again, so a flag that the loop checks would not be seen
+/// and the process would spin on a dead terminal.
+#[cfg(unix)]
+fn end_on_signals() -> io::Result<()> {
+    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                restore();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })
+        .map(drop)
 }
 
-impl Signals {
-    fn register() -> io::Result<Self> {
-        use signal_hook::consts::signal::{SIGINT, SIGTERM};
-        #[cfg(unix)]
-        let wanted = [SIGTERM, SIGINT, signal_hook::consts::signal::SIGHUP];
-        #[cfg(not(unix))]
-        let wanted = [SIGTERM, SIGINT];
-        let caught = Arc::new(AtomicUsize::new(0));
-        let mut ids = Vec::new();
-        for signal in wanted {
-            let value = usize::try_from(signal).unwrap_or(0);
-            ids.push(signal_hook::flag::register_usize(
-                signal,
-                Arc::clone(&caught),
-                value,
-            )?);
-        }
-        Ok(Self { caught, ids })
-    }
-
-    /// The signal caught, if any.
-    fn caught(&self) -> Option<i32> {
-        match self.caught.load(Ordering::SeqCst) {
-            0 => None,
-            signal => i32::try_from(signal).ok(),
-        }
-    }
-}
-
-impl Drop for Signals {
-    fn drop(&mut self) {
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
-    }
+#[cfg(not(unix))]
+fn end_on_signals() -> io::Result<()> {
+    Ok(())
 }
