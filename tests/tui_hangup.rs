@@ -20,8 +20,14 @@ fn pids_with(arg: &str) -> Vec<u32> {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
             // A zombie has ended; only its parent has not reaped it yet.
-            let zombie = state.rsplit(')').next().is_some_and(|s| s.trim_start().starts_with('Z'));
-            !zombie && String::from_utf8_lossy(&cmdline).split('\0').any(|a| a == arg)
+            let zombie = state
+                .rsplit(')')
+                .next()
+                .is_some_and(|s| s.trim_start().starts_with('Z'));
+            !zombie
+                && String::from_utf8_lossy(&cmdline)
+                    .split('\0')
+                    .any(|a| a == arg)
         })
         .collect()
 }
