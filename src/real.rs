@@ -108,6 +108,19 @@ impl RealEvent {
     }
 }
 
+impl From<&Event> for RealEvent {
+    /// What a real run that did exactly as the model says would record.
+    fn from(event: &Event) -> Self {
+        Self {
+            thread: event.thread,
+            step: event.step,
+            kind: event.kind.clone(),
+            auto: event.auto,
+            completed: event.completed.clone(),
+        }
+    }
+}
+
 /// How the real run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RealOutcome {

@@ -48,17 +48,7 @@ fn press_r(app: &mut App) -> u64 {
 /// A real run that saw exactly what the model of `app` predicts.
 fn mirror(app: &App) -> RealRun {
     let run = app.run();
-    let events = run
-        .events
-        .iter()
-        .map(|e| RealEvent {
-            thread: e.thread,
-            step: e.step,
-            kind: e.kind.clone(),
-            auto: e.auto,
-            completed: e.completed.clone(),
-        })
-        .collect();
+    let events = run.events.iter().map(RealEvent::from).collect();
     let outcome = match run.outcome.name() {
         "deadlock" => RealOutcome::Deadlock {
             cycle: vec![0, 1],

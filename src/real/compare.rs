@@ -154,17 +154,7 @@ mod tests {
         let schedule = built_in();
         let order = sim::resolve_order(&schedule, &schedule.order).unwrap();
         let run = sim::run(&schedule, &Model::new(&schedule), PatchMode::Off, &order).unwrap();
-        let events = run
-            .events
-            .iter()
-            .map(|e| RealEvent {
-                thread: e.thread,
-                step: e.step,
-                kind: e.kind.clone(),
-                auto: e.auto,
-                completed: e.completed.clone(),
-            })
-            .collect();
+        let events = run.events.iter().map(RealEvent::from).collect();
         let real = RealRun {
             events,
             outcome: RealOutcome::Deadlock {
