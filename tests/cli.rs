@@ -1,17 +1,13 @@
 //! The built binary, run as a user would: outputs, JSON keys, exit codes.
 
-use std::process::{Command, Output};
+#[path = "common/binary.rs"]
+mod binary;
+
+use std::process::Output;
+
+use binary::lockstep;
 
 use serde_json::Value;
-
-fn lockstep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockstep"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -1,19 +1,15 @@
 //! `lockstep explore` as a user runs it: outputs, JSON keys, exit codes,
 //! the state limit, progress and Ctrl-C.
 
-use std::process::{Command, Output, Stdio};
+#[path = "common/binary.rs"]
+mod binary;
+
+use std::process::{Command, Stdio};
+
+use binary::lockstep;
 use std::time::Duration;
 
 use serde_json::Value;
-
-fn lockstep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockstep"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -7,10 +7,13 @@
 //! - `lockstep record schedules/appengine.ron --out demo.cast` as a whole
 //!   process, against `lockstep --version` (the cost of starting at all).
 
+#[path = "timing.rs"]
+mod timing;
+
 use std::hint::black_box;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use timing::{report, time};
 
 use lockstep::record::{Delay, Format, Options, Size};
 use lockstep::schedule::{self, Schedule};
@@ -18,25 +21,6 @@ use lockstep::sim::PatchMode;
 use lockstep::tui::recording::{self, Frames};
 
 const APP_ENGINE: &str = "schedules/appengine.ron";
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-/// The median of `rounds` runs of `f`, after one to warm up.
-fn time(rounds: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..rounds)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn options(format: Format) -> Options {
     Options {
@@ -102,14 +86,5 @@ fn main() {
         whole,
         "lockstep --version",
         version,
-    );
-}
-
-fn report(what: &str, measured: Duration, reference: &str, base: Duration) {
-    let ratio = measured.as_secs_f64() / base.as_secs_f64();
-    println!(
-        "{what:<38} {:>9.3} ms   {ratio:>5.2} × {reference} ({:.3} ms)",
-        measured.as_secs_f64() * 1e3,
-        base.as_secs_f64() * 1e3
     );
 }

@@ -7,11 +7,14 @@
 //! - `lockstep replay schedules/appengine.ron` as a whole process, against
 //!   `lockstep --version` (the cost of starting the binary at all).
 
+#[path = "timing.rs"]
+mod timing;
+
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use timing::{report, time};
 
 use lockstep::schedule::{self, Schedule};
 use lockstep::sim::{self, Model, PatchMode};
@@ -52,24 +55,6 @@ fn big_schedule_text() -> String {
     text
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time(rounds: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..rounds)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
 fn main() {
     let text = big_schedule_text();
     let schedule: Schedule = schedule::parse("bench.ron", text.as_bytes()).expect("valid bench");
@@ -104,14 +89,5 @@ fn main() {
         appengine,
         "lockstep --version",
         version,
-    );
-}
-
-fn report(what: &str, measured: Duration, reference: &str, base: Duration) {
-    let ratio = measured.as_secs_f64() / base.as_secs_f64();
-    println!(
-        "{what:<34} {:>9.3} ms   {ratio:>5.2} × {reference} ({:.3} ms)",
-        measured.as_secs_f64() * 1e3,
-        base.as_secs_f64() * 1e3
     );
 }
